@@ -1,0 +1,8 @@
+module github.com/kubefingerprint/kubefingerprint
+
+go 1.26.8
+
+require (
+	github.com/buger/jsonparser v1.6.1 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+)

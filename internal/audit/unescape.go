@@ -1,0 +1,110 @@
+package audit
+
+import (
+	"errors"
+	"unicode/utf8"
+)
+
+var errEscape = errors.New("invalid escape sequence in JSON string")
+
+// appendUnescaped appends the JSON string contents s, without its quotes,
+// to dst with every escape decoded. A lone UTF-16 surrogate becomes U+FFFD,
+// as in encoding/json. The result is never longer than s.
+func appendUnescaped(dst, s []byte) ([]byte, error) {
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != '\\' {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		s = s[i:]
+		if len(s) < 2 {
+			return dst, errEscape
+		}
+		switch c := s[1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(s[2:])
+			if !ok {
+				return dst, errEscape
+			}
+			n := 6
+			if hi := r; hi >= 0xD800 && hi < 0xDC00 {
+				r = utf8.RuneError
+				if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+					if lo, ok := hex4(s[8:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+						r = 0x10000 + (hi-0xD800)<<10 + (lo - 0xDC00)
+						n = 12
+					}
+				}
+			} else if r >= 0xDC00 && r < 0xE000 {
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			s = s[n:]
+			continue
+		default:
+			return dst, errEscape
+		}
+		s = s[2:]
+	}
+	return dst, nil
+}
+
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// trimPartialEscape drops an escape sequence cut off at the end of s, as
+// happens when AKS truncates properties.log in the middle of one.
+func trimPartialEscape(s []byte) []byte {
+	for k := 1; k <= 6 && k <= len(s); k++ {
+		j := len(s) - k
+		if s[j] != '\\' {
+			continue
+		}
+		n := 0 // backslashes in the run ending at j; an even run is complete
+		for j-n >= 0 && s[j-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return s
+		}
+		if k == 1 || (s[j+1] == 'u' && k < 6) {
+			return s[:j]
+		}
+		return s
+	}
+	return s
+}

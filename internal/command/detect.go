@@ -1,0 +1,234 @@
+package command
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
+)
+
+// Columns are the fields of every row, named as spath names them, in the
+// order of the original detection's table command.
+var Columns = []string{"_time", "sourceIPs{}", "userAgent", "verb", "requestURI", "responseStatus.reason"}
+
+// A Row is one reported audit event. Its slices are valid only while a
+// format renders it.
+type Row struct {
+	Time       []byte // Splunk's _time, else the event's time as epoch seconds
+	Event      *audit.Event
+	ChunkedIdx []byte // splunkd's _chunked_idx, echoed back; nil when absent
+}
+
+// A format renders rows: as a chunk body for splunkd, or as a table, CSV or
+// JSON lines on the command line.
+type format interface {
+	header(dst []byte) []byte
+	row(dst []byte, r *Row) []byte
+}
+
+// Stats count what one process saw.
+type Stats struct {
+	Read       int // events read
+	Emitted    int // rows written
+	Skipped    int // events with nothing readable as a Kubernetes audit event
+	Panics     int // events whose processing panicked, also counted in Skipped
+	Suppressed []int
+}
+
+// A detection is the scan-fingerprint detection proper: events in, rows out,
+// shared by the search command and the command line so both give the same
+// rows.
+type detection struct {
+	x       *audit.Extractor
+	allow   *allowlists
+	format  format
+	out     []byte // rendered rows not yet taken
+	started bool   // out has its header
+	stats   Stats
+	row     Row
+	timeBf  []byte
+	emitCB  func(*audit.Event)
+}
+
+func newDetection(opts Options, allow *allowlists, f format) *detection {
+	d := &detection{x: audit.NewExtractor(opts.Codes), allow: allow, format: f}
+	d.stats.Suppressed = make([]int, allow.len())
+	d.emitCB = d.emit
+	return d
+}
+
+// A source is one Splunk event, as the fields the detection may read. Each
+// list holds a field's values: one for a plain field, several for a
+// multivalue field, none when the field is absent or empty.
+type source struct {
+	time       []byte
+	chunkedIdx []byte
+	raw        [][]byte // _raw: the record or event as indexed
+	log        [][]byte // properties.log, or body.properties.log, as Splunk extracted it
+	resourceID []byte   // resourceId, or body.resourceId, as Splunk extracted it
+	input      [][]byte // the field named by input=, when given
+	hasInput   bool
+}
+
+// event runs the detection on one Splunk event. A panic inside it, which no
+// input should cause, costs that event only: its partial rows are withdrawn
+// and it is counted as skipped.
+func (d *detection) event(src *source) {
+	d.stats.Read++
+	d.row.Time, d.row.ChunkedIdx = src.time, src.chunkedIdx
+	mark, started, emitted := len(d.out), d.started, d.stats.Emitted
+	defer func() {
+		if recover() != nil {
+			d.out, d.started, d.stats.Emitted = d.out[:mark], started, emitted
+			d.stats.Skipped++
+			d.stats.Panics++
+		}
+	}()
+	if d.read(src) != nil {
+		d.stats.Skipped++
+	}
+}
+
+func (d *detection) read(src *source) error {
+	if src.hasInput {
+		return d.documents(src.input)
+	}
+	// Splunk's own extraction is the cheapest start, but it may be cut
+	// short (spath's 5,000 bytes, the 16 KiB AKS limit, TRUNCATE): _raw has
+	// the whole record when that happens.
+	if len(src.log) == 1 {
+		err := d.x.Log(src.log[0], src.resourceID, d.emitCB)
+		if err == nil || len(src.raw) == 0 {
+			return err
+		}
+	}
+	if len(src.raw) > 0 {
+		return d.documents(src.raw)
+	}
+	var first error
+	for _, log := range src.log {
+		if err := d.x.Log(log, src.resourceID, d.emitCB); err != nil && first == nil {
+			first = err
+		}
+	}
+	if len(src.log) == 0 {
+		return audit.ErrNotAudit
+	}
+	return first
+}
+
+func (d *detection) documents(docs [][]byte) error {
+	var first error
+	for _, doc := range docs {
+		if err := d.x.Document(doc, d.emitCB); err != nil && first == nil {
+			first = err
+		}
+	}
+	if len(docs) == 0 {
+		return audit.ErrNotAudit
+	}
+	return first
+}
+
+func (d *detection) emit(ev *audit.Event) {
+	if i := d.allow.suppress(ev); i >= 0 {
+		d.stats.Suppressed[i]++
+		return
+	}
+	d.row.Event = ev
+	time := d.row.Time
+	if len(time) == 0 {
+		d.timeBf = appendEpoch(d.timeBf[:0], ev.Time)
+		d.row.Time = d.timeBf
+	}
+	if !d.started {
+		d.out = d.format.header(d.out)
+		d.started = true
+	}
+	d.out = d.format.row(d.out, &d.row)
+	d.row.Time = time
+	d.stats.Emitted++
+}
+
+// take returns the rows rendered so far and forgets them. With newHeader
+// the next row starts a new header, as every chunk body needs one.
+func (d *detection) take(newHeader bool) []byte {
+	out := d.out
+	d.out = d.out[:0]
+	if newHeader {
+		d.started = false
+	}
+	return out
+}
+
+// appendEpoch renders an RFC 3339 timestamp as Splunk's _time, epoch seconds
+// with microseconds; a value that is no timestamp gives nothing.
+func appendEpoch(dst, ts []byte) []byte {
+	t, err := time.Parse(time.RFC3339Nano, string(ts))
+	if err != nil {
+		return dst
+	}
+	dst = strconv.AppendInt(dst, t.Unix(), 10)
+	return fmt.Appendf(dst, ".%06d", t.Nanosecond()/1000)
+}
+
+// summary is the closing INFO message.
+func (d *detection) summary() string {
+	s := fmt.Sprintf("kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
+		d.stats.Read, d.stats.Emitted, d.stats.Skipped)
+	if d.stats.Panics > 0 {
+		s += fmt.Sprintf(" (%d of them by an internal error)", d.stats.Panics)
+	}
+	return s + d.allow.summary(d.stats.Suppressed)
+}
+
+// chunkCSV renders rows as a chunk body: the columns of Columns, the
+// multivalue companion of sourceIPs{} and, when splunkd sent one,
+// _chunked_idx. The command line's csv format is the same without it.
+type chunkCSV struct {
+	withIdx bool
+	scratch []byte
+}
+
+func (c *chunkCSV) header(dst []byte) []byte {
+	for i, col := range Columns {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, col...)
+	}
+	dst = append(dst, ",__mv_sourceIPs{}"...)
+	if c.withIdx {
+		dst = append(dst, ",_chunked_idx"...)
+	}
+	return append(dst, '\n')
+}
+
+func (c *chunkCSV) row(dst []byte, r *Row) []byte {
+	ev := r.Event
+	dst = chunked.AppendField(dst, r.Time)
+	c.scratch = chunked.AppendJoined(c.scratch[:0], ev.SourceIPs)
+	dst = appendCSVText(append(dst, ','), c.scratch)
+	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason} {
+		dst = appendCSVText(append(dst, ','), v)
+	}
+	c.scratch = chunked.AppendMV(c.scratch[:0], ev.SourceIPs)
+	dst = appendCSVText(append(dst, ','), c.scratch)
+	if c.withIdx {
+		dst = chunked.AppendField(append(dst, ','), r.ChunkedIdx)
+	}
+	return append(dst, '\n')
+}
+
+// appendCSVText writes v as a CSV field of valid UTF-8: splunkd reads
+// bodies as UTF-8, and an audit log holds whatever a client sent.
+func appendCSVText(dst, v []byte) []byte {
+	if !utf8.Valid(v) {
+		v = bytes.ToValidUTF8(v, []byte("\uFFFD"))
+	}
+	return chunked.AppendField(dst, v)
+}

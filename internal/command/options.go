@@ -1,0 +1,74 @@
+package command
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Options are the command's arguments, the same in the search bar
+// (codes=401,403 input=body.properties.log filter=none) and on the command
+// line (--codes, --input, --filter).
+type Options struct {
+	Codes  []int  // responseStatus.code values to report
+	Input  string // field holding the audit data; empty means automatic
+	Filter string // allowlist lookups: empty for the app's, "none", or a comma list
+}
+
+const validArguments = "codes=<code>[,<code>...] (default 401), input=<field> (default automatic), filter=none|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
+
+// DefaultCodes is what the original detection searches for.
+var DefaultCodes = []int{401}
+
+// ParseArgs reads Splunk's name=value arguments, as they arrive in
+// searchinfo.args.
+func ParseArgs(args []string) (Options, error) {
+	opts := Options{Codes: DefaultCodes}
+	for _, arg := range args {
+		name, value, ok := strings.Cut(arg, "=")
+		if !ok {
+			return opts, fmt.Errorf("argument %q is not name=value; valid arguments: %s", arg, validArguments)
+		}
+		if err := opts.set(name, value); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+func (o *Options) set(name, value string) error {
+	switch name {
+	case "codes":
+		codes, err := ParseCodes(value)
+		if err != nil {
+			return err
+		}
+		o.Codes = codes
+	case "input":
+		if value == "" {
+			return fmt.Errorf("input= needs a field name; valid arguments: %s", validArguments)
+		}
+		o.Input = value
+	case "filter":
+		if err := checkFilter(value); err != nil {
+			return err
+		}
+		o.Filter = value
+	default:
+		return fmt.Errorf("unknown argument %q; valid arguments: %s", name+"="+value, validArguments)
+	}
+	return nil
+}
+
+// ParseCodes reads a comma list of HTTP status codes.
+func ParseCodes(s string) ([]int, error) {
+	var codes []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 100 || n > 599 {
+			return nil, fmt.Errorf("codes=%s: %q is not an HTTP status code; valid arguments: %s", s, f, validArguments)
+		}
+		codes = append(codes, n)
+	}
+	return codes, nil
+}

@@ -1,0 +1,267 @@
+package command
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/buger/jsonparser"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
+)
+
+// The fields the command reads, in the order of the field* constants.
+// required_fields asks splunkd for these only, so it does not pipe every
+// extracted field of every event to the command: _raw always holds the whole
+// record, and properties.log and resourceId are read when Splunk's own JSON
+// extraction produced them, because they need no unescaping.
+var readFields = [...]string{
+	"_time", "_chunked_idx", "_raw",
+	"properties.log", "body.properties.log",
+	"resourceId", "body.resourceId",
+}
+
+const (
+	fieldTime = iota
+	fieldChunkedIdx
+	fieldRaw
+	fieldLog
+	fieldBodyLog
+	fieldResourceID
+	fieldBodyResourceID
+	fieldInput // the field named by input=, if any
+	numFields
+)
+
+// A search is one run of the command under splunkd.
+type search struct {
+	r      *chunked.Reader
+	w      *chunked.Writer
+	stderr io.Writer
+	appDir string
+
+	opts   Options
+	d      *detection
+	csv    chunked.CSVReader
+	format chunkCSV
+
+	plain, mv [numFields]int // column of each field and of its __mv_ companion, -1 if absent
+	columns   int
+	values    [numFields][][]byte
+	src       source
+}
+
+// Search runs the command as splunkd drives it: one getinfo exchange, then
+// one reply per execute request until EOF. It returns the exit status.
+func Search(stdin io.Reader, stdout, stderr io.Writer, appDir string) int {
+	s := &search{r: chunked.NewReader(stdin), w: chunked.NewWriter(stdout), stderr: stderr, appDir: appDir}
+	err := s.run()
+	if err == nil {
+		return 0
+	}
+	// A reply is still owed for the request that failed, and the error is
+	// what Splunk shows the user; stderr lands in search.log as one line.
+	meta, _ := json.Marshal(replyMeta{Finished: ptr(true), Error: "kubefingerprint: " + err.Error()})
+	s.w.WriteChunk(meta, nil)
+	fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
+	return 1
+}
+
+type replyMeta struct {
+	Type           string     `json:"type,omitempty"`
+	RequiredFields []string   `json:"required_fields,omitempty"`
+	Finished       *bool      `json:"finished,omitempty"`
+	Error          string     `json:"error,omitempty"`
+	Inspector      *inspector `json:"inspector,omitempty"`
+}
+
+type inspector struct {
+	Messages [][2]string `json:"messages"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (s *search) run() error {
+	meta, body, err := s.r.Next()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.getinfo(meta, body); err != nil {
+		return err
+	}
+	for {
+		meta, body, err := s.r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		action, err := jsonparser.GetString(meta, "action")
+		if err != nil || action != "execute" {
+			return fmt.Errorf("chunk %d: expected an execute request, got metadata %.200q", s.r.Chunk(), meta)
+		}
+		finished, _ := jsonparser.GetBoolean(meta, "finished")
+		if err := s.execute(body); err != nil {
+			return fmt.Errorf("chunk %d: %w", s.r.Chunk(), err)
+		}
+		reply := replyMeta{Finished: ptr(finished)}
+		if finished {
+			reply.Inspector = &inspector{Messages: [][2]string{{"INFO", s.d.summary()}}}
+		}
+		meta, _ = json.Marshal(reply)
+		if err := s.w.WriteChunk(meta, s.d.take(true)); err != nil {
+			return fmt.Errorf("writing reply to chunk %d: %w", s.r.Chunk(), err)
+		}
+	}
+}
+
+func (s *search) getinfo(meta []byte, body *chunked.Body) error {
+	action, err := jsonparser.GetString(meta, "action")
+	switch {
+	case err != nil || action != "getinfo":
+		return fmt.Errorf("chunk 1: expected a getinfo request, got metadata %.200q", meta)
+	case body.Remaining() != 0:
+		return errors.New("chunk 1: a getinfo request carries no body")
+	}
+	var args []string
+	jsonparser.ArrayEach(meta, func(v []byte, vt jsonparser.ValueType, _ int, _ error) {
+		if vt == jsonparser.String {
+			a, _ := jsonparser.ParseString(v)
+			args = append(args, a)
+		}
+	}, "searchinfo", "args")
+	if s.opts, err = ParseArgs(args); err != nil {
+		return err
+	}
+	allow, warnings, err := loadAllowlists(s.appDir, s.opts.Filter)
+	if err != nil {
+		return err
+	}
+	s.d = newDetection(s.opts, allow, &s.format)
+
+	reply := replyMeta{Type: "streaming", RequiredFields: readFields[:]}
+	if s.opts.Input != "" {
+		reply.RequiredFields = []string{"_time", s.opts.Input}
+	}
+	if len(warnings) > 0 {
+		reply.Inspector = &inspector{}
+		for _, w := range warnings {
+			reply.Inspector.Messages = append(reply.Inspector.Messages, [2]string{"WARN", w})
+		}
+	}
+	out, _ := json.Marshal(reply)
+	return s.w.WriteChunk(out, nil)
+}
+
+// execute runs the detection on the events of one execute request; the rows
+// wait in s.d until the reply is written.
+func (s *search) execute(body *chunked.Body) error {
+	s.csv.Reset(body)
+	header, err := s.csv.Read()
+	if err == io.EOF {
+		return nil // no events, not even a header
+	}
+	if err != nil {
+		return fmt.Errorf("CSV header: %w", err)
+	}
+	s.mapColumns(header)
+	for {
+		rec, err := s.csv.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var recErr *chunked.RecordError
+		switch {
+		case errors.As(err, &recErr):
+			s.d.stats.Read++
+			s.d.stats.Skipped++
+			continue
+		case err != nil:
+			return err
+		case rec.Len() == 1 && len(rec.Field(0)) == 0 && s.columns > 1:
+			continue // a blank line is no event
+		case rec.Len() != s.columns:
+			s.d.stats.Read++
+			s.d.stats.Skipped++
+			continue
+		}
+		s.d.event(s.source(rec))
+	}
+}
+
+func (s *search) mapColumns(header chunked.Record) {
+	s.columns = header.Len()
+	s.format.withIdx = false
+	for f := range s.plain {
+		s.plain[f], s.mv[f] = -1, -1
+	}
+	for i := 0; i < header.Len(); i++ {
+		name := string(header.Field(i)) // the header is read once a chunk
+		col := &s.plain
+		if len(name) > len(chunked.MVPrefix) && name[:len(chunked.MVPrefix)] == chunked.MVPrefix {
+			name, col = name[len(chunked.MVPrefix):], &s.mv
+		}
+		for f, field := range readFields {
+			if name == field {
+				col[f] = i
+			}
+		}
+		if s.opts.Input != "" && name == s.opts.Input {
+			col[fieldInput] = i
+		}
+	}
+	s.format.withIdx = s.plain[fieldChunkedIdx] >= 0
+}
+
+// source gathers the fields of one record; its slices alias the record.
+func (s *search) source(rec chunked.Record) *source {
+	for f := range s.values {
+		s.values[f] = s.values[f][:0]
+		if m := s.mv[f]; m >= 0 {
+			if cell := rec.Field(m); len(cell) > 0 {
+				if vals, err := chunked.SplitMV(s.values[f], cell); err == nil {
+					s.values[f] = vals
+					continue
+				}
+				s.values[f] = s.values[f][:0]
+			}
+		}
+		if p := s.plain[f]; p >= 0 {
+			if v := rec.Field(p); len(v) > 0 {
+				s.values[f] = append(s.values[f], v)
+			}
+		}
+	}
+	src := &s.src
+	*src = source{
+		time:       first(s.values[fieldTime]),
+		chunkedIdx: nil,
+		raw:        s.values[fieldRaw],
+		log:        s.values[fieldLog],
+		resourceID: first(s.values[fieldResourceID]),
+		input:      s.values[fieldInput],
+		hasInput:   s.opts.Input != "",
+	}
+	if p := s.plain[fieldChunkedIdx]; p >= 0 {
+		src.chunkedIdx = rec.Field(p)
+	}
+	if len(src.log) == 0 {
+		src.log = s.values[fieldBodyLog]
+	}
+	if len(src.resourceID) == 0 {
+		src.resourceID = first(s.values[fieldBodyResourceID])
+	}
+	return src
+}
+
+func first(vals [][]byte) []byte {
+	if len(vals) == 0 {
+		return nil
+	}
+	return vals[0]
+}
