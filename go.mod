@@ -3,6 +3,8 @@ module github.com/kubefingerprint/kubefingerprint
 go 1.26.8
 
 require (
-	github.com/buger/jsonparser v1.6.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/buger/jsonparser v1.6.1
+	github.com/stretchr/testify v1.12.1
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -10,7 +10,7 @@ import (
 // Errors a CSVReader reports for one record. After either, the reader is
 // positioned at the next record and reading may go on.
 var (
-	ErrBareQuote   = errors.New(`bare " in quoted field`)
+	ErrBareQuote    = errors.New(`bare " in quoted field`)
 	ErrUnterminated = errors.New(`quoted field not terminated before the end of the body`)
 )
 

@@ -1,0 +1,235 @@
+package command
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+)
+
+type run struct {
+	replies []chunkedtest.Reply
+	stderr  string
+	code    int
+}
+
+// search runs the command in-process on a request stream.
+func drive(t *testing.T, in []byte, appDir string) run {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Search(bytes.NewReader(in), &out, &errOut, appDir)
+	replies, err := chunkedtest.ReadReplies(&out)
+	require.NoError(t, err, "replies must be well-framed, with nothing outside the counted bytes")
+	return run{replies, errOut.String(), code}
+}
+
+func stream(chunks ...[]byte) []byte { return bytes.Join(chunks, nil) }
+
+func sampleLines(t *testing.T) []string {
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(Sample))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	require.NoError(t, sc.Err())
+	require.NotEmpty(t, lines)
+	return lines
+}
+
+func TestGetinfo(t *testing.T) {
+	r := drive(t, chunkedtest.Getinfo(), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Len(t, r.replies, 1)
+	assert.Equal(t, "streaming", r.replies[0].Meta["type"])
+	assert.Equal(t, []any{"_time", "_chunked_idx", "_raw", "properties.log", "body.properties.log", "resourceId", "body.resourceId"}, r.replies[0].Meta["required_fields"])
+	assert.Empty(t, r.replies[0].Body)
+	assert.Empty(t, r.stderr)
+
+	r = drive(t, chunkedtest.Getinfo("input=body.properties.log"), "")
+	assert.Equal(t, []any{"_time", "body.properties.log"}, r.replies[0].Meta["required_fields"])
+}
+
+func TestEOFIsANormalEnd(t *testing.T) {
+	for name, in := range map[string][]byte{
+		"nothing":        nil,
+		"after getinfo":  chunkedtest.Getinfo(),
+		"between chunks": stream(chunkedtest.Getinfo(), chunkedtest.Execute(false, []byte("_raw\n{}\n"))),
+		"after finished": stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, nil)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := drive(t, in, "")
+			assert.Equal(t, 0, r.code)
+			assert.Empty(t, r.stderr)
+		})
+	}
+}
+
+// TestSearch drives the command with every input shape, split over several
+// chunks, and compares the replies with testdata/search.golden.
+func TestSearch(t *testing.T) {
+	lines := sampleLines(t)
+	// Chunk 1: the sample as _raw, with _time and _chunked_idx as splunkd
+	// sends them when required_fields is set.
+	t1 := chunkedtest.Table{Columns: []string{"_time", "_raw", "_chunked_idx"}}
+	for i, l := range lines {
+		t1.AppendRow(fmt.Sprintf("17951652%02d.5", i), l, fmt.Sprint(i))
+	}
+	// Chunk 2: properties.log extracted by Splunk; one cut short (spath,
+	// TRUNCATE) with the whole record in _raw; awkward values; a
+	// multivalued sourceIPs; an event with no audit data.
+	t2 := chunkedtest.Table{Columns: []string{"_raw", "_time", "properties.log", "resourceId"}}
+	ev := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseStarted","requestURI":"/api/v1/pods?x=$y,\"z\"","verb":"list","user":{},"sourceIPs":["198.51.100.9","10.0.0.2","2001:db8::1"],"userAgent":"evil \"agent\", with\nnewline and $dollar$;$","responseStatus":{"metadata":{},"status":"Failure","reason":"Unauthorized","code":401},"requestReceivedTimestamp":"2026-11-20T11:00:00.000001Z"}`
+	t2.AppendRow("", "1795172400", ev, "/SUBSCRIPTIONS/X/RESOURCEGROUPS/Y/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/EXTRACTED")
+	t2.AppendRow(lines[1], "1795172401", ev[:120], "")
+	t2.AppendRow("I1120 klog line", "1795172402", "", "")
+	t2.AppendRow("", "", strings.Replace(ev, `"code":401`, `"code":"401"`, 1), "")
+	// Chunk 3: the Event Hub shape as Splunk extracts it, and _time multivalued.
+	t3 := chunkedtest.Table{Columns: []string{"_time", "body.properties.log", "body.resourceId"}}
+	t3.Rows = append(t3.Rows, [][]string{{"1795172500", "1795172501"}, {ev}, {"/x/MANAGEDCLUSTERS/HUB"}})
+
+	in := stream(chunkedtest.Getinfo(),
+		chunkedtest.Execute(false, t1.Body()),
+		chunkedtest.Execute(false, t2.Body()),
+		chunkedtest.Execute(false, []byte(`_raw,"__mv__raw"`+"\n")), // header only
+		chunkedtest.Execute(false, nil),                             // no body at all
+		chunkedtest.Execute(true, t3.Body()))
+	r := drive(t, in, "")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Len(t, r.replies, 6, "one reply per request")
+	var got bytes.Buffer
+	for i, rep := range r.replies[1:] {
+		fmt.Fprintf(&got, "--- reply %d %v\n%s", i+1, rep.Meta, rep.Body)
+	}
+	golden(t, "testdata/search.golden", got.Bytes())
+	assert.Empty(t, r.stderr)
+	last := r.replies[5].Meta
+	assert.Equal(t, true, last["finished"])
+	assert.Equal(t, false, r.replies[1].Meta["finished"])
+	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 17, rows emitted: 13, events skipped as unparsable: 2")
+}
+
+// TestScanMatchesSearch checks that the command line prints exactly the
+// rows the search command returns for the same events.
+func TestScanMatchesSearch(t *testing.T) {
+	var scanOut, scanErr bytes.Buffer
+	require.Equal(t, 0, Scan([]string{"--format", "csv"}, &scanOut, &scanErr), scanErr.String())
+
+	tb := chunkedtest.Table{Columns: []string{"_raw"}}
+	for _, l := range sampleLines(t) {
+		tb.AppendRow(l)
+	}
+	r := drive(t, stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body())), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, scanOut.String(), r.replies[1].Body)
+	assert.Equal(t, 9, strings.Count(scanOut.String(), "Unauthorized"), "the sample holds nine 401 events")
+}
+
+func TestArgumentErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"bogus=1"},
+		{"codes=abc"},
+		{"codes=401,99"},
+		{"input="},
+		{"justaword"},
+		{"filter=../etc/passwd.csv"},
+		{"filter=a/b.csv"},
+		{"filter=notcsv.txt"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := drive(t, stream(chunkedtest.Getinfo(args...), chunkedtest.Execute(true, nil)), "")
+			assert.Equal(t, 1, r.code)
+			require.Len(t, r.replies, 1, "the error is the getinfo reply")
+			msg := fmt.Sprint(r.replies[0].Meta["error"])
+			assert.Contains(t, msg, args[0][:min(len(args[0]), 5)], "names the argument")
+			assert.Contains(t, msg, "valid arguments: codes=", "lists the valid ones")
+			assert.Equal(t, true, r.replies[0].Meta["finished"])
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one stderr line")
+		})
+	}
+	r := drive(t, stream(chunkedtest.Getinfo("codes=401,403", "input=_raw", "filter=none"), chunkedtest.Execute(true, nil)), "")
+	assert.Equal(t, 0, r.code, r.stderr)
+}
+
+func TestProtocolErrors(t *testing.T) {
+	execute := chunkedtest.Execute(false, []byte("_raw\n{}\n"))
+	for name, in := range map[string][]byte{
+		"bad header":                 []byte("chunked 1.0,x,0\n{}"),
+		"body before getinfo":        chunkedtest.Execute(false, []byte("_raw\n{}\n")),
+		"getinfo with a body":        chunkedtest.Chunk([]byte(`{"action":"getinfo"}`), []byte("x")),
+		"metadata not JSON":          stream(chunkedtest.Getinfo(), chunkedtest.Chunk([]byte("not json"), nil)),
+		"second getinfo":             stream(chunkedtest.Getinfo(), chunkedtest.Getinfo()),
+		"eof mid-chunk":              stream(chunkedtest.Getinfo(), execute[:len(execute)-3]),
+		"body longer than declared":  stream(chunkedtest.Getinfo(), []byte("chunked 1.0,37,2\n{\"action\":\"execute\",\"finished\":false}_raw\n{}\n")),
+		"huge length":                stream(chunkedtest.Getinfo(), []byte("chunked 1.0,99999999999999999999,0\n")),
+		"negative length":            stream(chunkedtest.Getinfo(), []byte("chunked 1.0,-5,0\n")),
+		"metadata length over limit": stream(chunkedtest.Getinfo(), []byte("chunked 1.0,999999999,0\n{}")),
+		"unterminated header line":   stream(chunkedtest.Getinfo(), []byte("chunked 1.0,2")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := drive(t, in, "")
+			assert.NotEqual(t, 0, r.code)
+			require.NotEmpty(t, r.replies)
+			last := r.replies[len(r.replies)-1]
+			assert.NotEmpty(t, last.Meta["error"])
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one stderr line: %q", r.stderr)
+		})
+	}
+}
+
+// TestRecordedTranscripts feeds the execute chunks that real splunkd
+// versions wrote, after a getinfo for kubefingerprint: every chunk is
+// answered and the command ends cleanly. None of them holds audit data.
+func TestRecordedTranscripts(t *testing.T) {
+	for _, rel := range []string{
+		"scpv2/splunk-sdk-python/tests/unit/data/custom_search/multibyte_input.gz",
+		"scpv2/splunk-sdk-python/tests/searchcommands/recordings/scpv2/Splunk-6.3/countmatches.input.gz",
+		"scpv2/splunk-sdk-python/tests/searchcommands/recordings/scpv2/Splunk-6.3/sum.map.input.gz",
+	} {
+		t.Run(filepath.Base(rel), func(t *testing.T) {
+			f, err := os.Open(refdata(t, rel))
+			require.NoError(t, err)
+			defer f.Close()
+			zr, err := gzip.NewReader(f)
+			require.NoError(t, err)
+			data, err := io.ReadAll(zr)
+			require.NoError(t, err)
+
+			// Swap the recorded getinfo for ours and count the execute chunks.
+			cr := chunked.NewReader(bytes.NewReader(data))
+			in := chunkedtest.Getinfo()
+			executes, finished := 0, false
+			for {
+				meta, body, err := cr.Next()
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err)
+				b, err := io.ReadAll(body)
+				require.NoError(t, err)
+				if cr.Chunk() == 1 {
+					continue
+				}
+				executes++
+				finished = bytes.Contains(meta, []byte(`"finished":true`)) || bytes.Contains(meta, []byte(`"finished": true`))
+				in = append(in, chunkedtest.Chunk(meta, b)...)
+			}
+			require.True(t, finished)
+			r := drive(t, in, "")
+			assert.Equal(t, 0, r.code, r.stderr)
+			assert.Len(t, r.replies, 1+executes)
+			assert.Equal(t, true, r.replies[len(r.replies)-1].Meta["finished"])
+		})
+	}
+}
