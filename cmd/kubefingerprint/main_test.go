@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -134,4 +135,67 @@ func TestScanCommandLine(t *testing.T) {
 	assert.Equal(t, 2, exit.ExitCode())
 	assert.Contains(t, stderr.String(), "bad.ndjson line 2: not JSON")
 	assert.Contains(t, string(out), "1.2.3.4", "the good line is still reported")
+}
+
+// TestAllowlistInstalledApp lays out an installed app, the binary in
+// bin/ (and in linux_x86_64/bin/) and both lookups in lookups/, and checks
+// that exactly the rows the lookups describe are suppressed.
+func TestAllowlistInstalledApp(t *testing.T) {
+	for _, binDir := range []string{"bin", "linux_x86_64/bin"} {
+		t.Run(binDir, func(t *testing.T) {
+			app := filepath.Join(t.TempDir(), "kubefingerprint")
+			bin := build(t, filepath.Join(app, filepath.Dir(binDir)))
+			if binDir == "bin" {
+				require.Equal(t, filepath.Join(app, "bin", "kubefingerprint"), bin)
+			}
+			lookups := filepath.Join(app, "lookups")
+			require.NoError(t, os.MkdirAll(lookups, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(lookups, "kubefingerprint_filter_default.csv"), []byte(
+				"sourceIP,userAgent,verb,requestURI,cluster,expires,comment\n"+
+					",kube-probe/*,get,/healthz,,,kubelet probes\n"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(lookups, "kubefingerprint_filter.csv"), []byte(
+				"sourceIP,userAgent,cluster,expires,comment\n"+
+					"198.51.100.0/24,,aks-e2e,,pentest vendor\n"+
+					"203.0.113.0/33,,,,typo: must not hide anything\n"+
+					",,,,empty: must not hide everything\n"+
+					"192.0.2.1,,,2020-01-01,expired\n"), 0o644))
+
+			t1 := chunkedtest.Table{Columns: []string{"_raw"}}
+			t1.AppendRow(auditRecord(401, []string{"198.51.100.20"}, "nuclei", "get", "/api", "2026-11-20T09:00:00Z"))                // site row
+			t1.AppendRow(auditRecord(401, []string{"198.51.100.20", "203.0.113.9"}, "nuclei", "get", "/api", "2026-11-20T09:00:01Z")) // spoofed extra address
+			t1.AppendRow(auditRecord(401, []string{"10.0.0.5"}, "kube-probe/1.30", "get", "/healthz", "2026-11-20T09:00:02Z"))        // default row
+			t1.AppendRow(auditRecord(401, []string{"203.0.113.5"}, "kube-hunter", "list", "/api/v1/secrets", "2026-11-20T09:00:03Z")) // bad row must not hide it
+			t1.AppendRow(auditRecord(401, []string{"192.0.2.1"}, "curl/8.5.0", "get", "/version", "2026-11-20T09:00:04Z"))            // expired row
+
+			s := start(t, bin)
+			rep := s.request(chunkedtest.Getinfo())
+			warnings := fmt.Sprint(rep.Meta["inspector"])
+			assert.Contains(t, warnings, "kubefingerprint_filter.csv line 3: sourceIP")
+			assert.Contains(t, warnings, "kubefingerprint_filter.csv line 4: every matching cell is empty")
+			assert.Contains(t, warnings, "kubefingerprint_filter.csv: 1 expired rows")
+			rep = s.request(chunkedtest.Execute(true, t1.Body()))
+			rows, err := csv.NewReader(strings.NewReader(rep.Body)).ReadAll()
+			require.NoError(t, err)
+			require.Len(t, rows, 4, rep.Body)
+			assert.Equal(t, "198.51.100.20\n203.0.113.9", rows[1][1], "a spoofed extra address keeps the row")
+			assert.Equal(t, "kube-hunter", rows[2][2], "a bad lookup row hides nothing")
+			assert.Equal(t, "192.0.2.1", rows[3][1], "an expired row hides nothing")
+			assert.Contains(t, fmt.Sprint(rep.Meta["inspector"]), "rows suppressed by allowlist: 1 by kubefingerprint_filter_default.csv (1 rows), 1 by kubefingerprint_filter.csv (1 rows)")
+			s.finish()
+
+			s = start(t, bin)
+			s.request(chunkedtest.Getinfo("filter=none"))
+			rep = s.request(chunkedtest.Execute(true, t1.Body()))
+			rows, err = csv.NewReader(strings.NewReader(rep.Body)).ReadAll()
+			require.NoError(t, err)
+			assert.Len(t, rows, 6, "filter=none: header and every row")
+			s.finish()
+
+			s = start(t, bin)
+			rep = s.request(chunkedtest.Getinfo("filter=missing.csv"))
+			assert.Contains(t, rep.Meta["error"], "missing.csv")
+			require.NoError(t, s.stdin.Close())
+			assert.Error(t, s.cmd.Wait())
+		})
+	}
 }

@@ -103,14 +103,10 @@ func Parse(name string, r io.Reader, now time.Time) (*List, []string, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			var perr *csv.ParseError
-			if errors.As(err, &perr) && perr.Err == csv.ErrFieldCount {
-				continue // not raised with FieldsPerRecord = -1
-			}
 			return nil, nil, fmt.Errorf("lookup %s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != width {
 			warn(line, "%d cells where the header has %d", len(rec), width)
 			continue
