@@ -13,6 +13,7 @@ package chunked
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -44,17 +45,21 @@ func (e *ProtocolError) Error() string {
 
 func (e *ProtocolError) Unwrap() error { return e.Err }
 
-// A Reader reads chunks from splunkd.
+// A Reader reads chunks from splunkd. It does its own buffering so that
+// records of a body can be parsed where they lie, without copying.
 type Reader struct {
-	br    *bufio.Reader
-	meta  []byte
-	body  Body
-	chunk int
+	src    io.Reader
+	srcErr error
+	buf    []byte
+	r, w   int // buf[r:w] is read but not consumed
+	meta   []byte
+	body   Body
+	chunk  int
 }
 
-// NewReader returns a Reader on r. It buffers r itself.
+// NewReader returns a Reader on r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+	return &Reader{src: r, buf: make([]byte, 256<<10)}
 }
 
 // Next skips what is left of the previous chunk's body, then reads the next
@@ -81,38 +86,80 @@ func (r *Reader) Next() (meta []byte, body *Body, err error) {
 	if metaLen > MaxMetadata {
 		return nil, nil, &ProtocolError{r.chunk, fmt.Errorf("metadata length %d exceeds the limit of %d bytes", metaLen, MaxMetadata)}
 	}
-	if cap(r.meta) < int(metaLen) {
-		r.meta = make([]byte, metaLen)
+	for int64(r.w-r.r) < metaLen {
+		if err := r.fill(); err != nil {
+			return nil, nil, &ProtocolError{r.chunk, fmt.Errorf("metadata: %w", unexpected(err))}
+		}
 	}
-	r.meta = r.meta[:metaLen]
-	if _, err := io.ReadFull(r.br, r.meta); err != nil {
-		return nil, nil, &ProtocolError{r.chunk, fmt.Errorf("metadata: %w", unexpected(err))}
-	}
-	r.body = Body{br: r.br, remaining: bodyLen}
+	r.meta = append(r.meta[:0], r.buf[r.r:r.r+int(metaLen)]...)
+	r.r += int(metaLen)
+	r.body = Body{rd: r, remaining: bodyLen}
 	return r.meta, &r.body, nil
 }
 
 // Chunk is the 1-based number of the chunk last returned by Next.
 func (r *Reader) Chunk() int { return r.chunk }
 
+// fill reads more input after the unconsumed bytes, moving them to the
+// start of the buffer or growing it when it is full. It returns the
+// input's error, io.EOF included, when nothing more came.
+func (r *Reader) fill() error {
+	if r.srcErr != nil {
+		return r.srcErr
+	}
+	if r.r > 0 {
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	if r.w == len(r.buf) {
+		r.buf = append(r.buf, make([]byte, len(r.buf))...)[:2*len(r.buf)]
+	}
+	for range 100 {
+		n, err := r.src.Read(r.buf[r.w:])
+		r.w += n
+		if err != nil {
+			r.srcErr = err
+		}
+		if n > 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	r.srcErr = io.ErrNoProgress
+	return r.srcErr
+}
+
 // headerLine returns the header line without its newline. Blank lines
 // between chunks are skipped: old SDK recorders left one after getinfo.
 func (r *Reader) headerLine() ([]byte, error) {
 	for {
-		line, err := r.br.ReadSlice('\n')
-		switch {
-		case err == io.EOF && len(line) == 0:
-			return nil, io.EOF
-		case err == io.EOF:
-			return nil, fmt.Errorf("header %q: %w", line, io.ErrUnexpectedEOF)
-		case err == bufio.ErrBufferFull || len(line) > maxHeader:
+		i := bytes.IndexByte(r.buf[r.r:r.w], '\n')
+		if i < 0 {
+			if r.w-r.r > maxHeader {
+				return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrHeader, maxHeader)
+			}
+			if err := r.fill(); err != nil {
+				if err == io.EOF && r.w == r.r {
+					return nil, io.EOF
+				}
+				if err == io.EOF {
+					return nil, fmt.Errorf("header %q: %w", r.buf[r.r:r.w], io.ErrUnexpectedEOF)
+				}
+				return nil, err
+			}
+			continue
+		}
+		if i > maxHeader {
 			return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrHeader, maxHeader)
-		case err != nil:
-			return nil, err
 		}
-		if string(line) != "\n" && string(line) != "\r\n" {
-			return line[:len(line)-1], nil
+		line := r.buf[r.r : r.r+i]
+		r.r += i + 1
+		if len(line) == 0 || string(line) == "\r" {
+			continue
 		}
+		return line, nil
 	}
 }
 
@@ -175,61 +222,71 @@ func (p *headerParser) number() (int64, bool) {
 	return v, err == nil
 }
 
-// A Body is the body of one chunk, read from the shared input buffer without
-// copying and never past its declared length.
+// A Body is the body of one chunk, read where it lies in the Reader's
+// buffer and never past its declared length.
 type Body struct {
-	br        *bufio.Reader
-	remaining int64
+	rd        *Reader
+	remaining int64 // body bytes not yet consumed
 }
 
 // Remaining is the number of body bytes not yet consumed.
 func (b *Body) Remaining() int64 { return b.remaining }
 
-// window returns unread body bytes that are already buffered, filling the
-// buffer when it is empty. It returns io.EOF once the body is consumed and
-// io.ErrUnexpectedEOF when the input ends first.
-func (b *Body) window() ([]byte, error) {
-	if b.remaining == 0 {
-		return nil, io.EOF
+// buffered returns the unconsumed body bytes that are in the buffer.
+func (b *Body) buffered() []byte {
+	if b.rd == nil {
+		return nil
 	}
-	n := b.br.Buffered()
-	if n == 0 {
-		if _, err := b.br.Peek(1); err != nil {
-			return nil, unexpected(err)
-		}
-		n = b.br.Buffered()
-	}
+	n := b.rd.w - b.rd.r
 	if int64(n) > b.remaining {
 		n = int(b.remaining)
 	}
-	w, _ := b.br.Peek(n)
-	return w, nil
+	return b.rd.buf[b.rd.r : b.rd.r+n]
 }
 
-func (b *Body) advance(n int) {
-	b.br.Discard(n)
+// more reads more of the body into the buffer; slices from buffered are
+// invalid afterwards. It returns io.EOF when the whole rest of the body is
+// already buffered, and io.ErrUnexpectedEOF when the input ends first.
+func (b *Body) more() error {
+	if int64(b.rd.w-b.rd.r) >= b.remaining {
+		return io.EOF
+	}
+	return unexpected(b.rd.fill())
+}
+
+func (b *Body) consume(n int) {
+	b.rd.r += n
 	b.remaining -= int64(n)
 }
 
 // Read implements io.Reader, for callers that want the body as bytes.
 func (b *Body) Read(p []byte) (int, error) {
-	w, err := b.window()
-	if err != nil {
-		return 0, err
+	if b.remaining == 0 {
+		return 0, io.EOF
+	}
+	w := b.buffered()
+	if len(w) == 0 {
+		if err := b.more(); err != nil {
+			return 0, err
+		}
+		w = b.buffered()
 	}
 	n := copy(p, w)
-	b.advance(n)
+	b.consume(n)
 	return n, nil
 }
 
 // skip consumes what is left of the body so the next header can be read.
 func (b *Body) skip() error {
 	for b.remaining > 0 {
-		w, err := b.window()
-		if err != nil {
-			return fmt.Errorf("body: %w", err)
+		w := b.buffered()
+		if len(w) == 0 {
+			if err := b.more(); err != nil {
+				return fmt.Errorf("body: %w", err)
+			}
+			continue
 		}
-		b.advance(len(w))
+		b.consume(len(w))
 	}
 	return nil
 }

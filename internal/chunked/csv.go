@@ -28,14 +28,29 @@ func (e *RecordError) Unwrap() error { return e.Err }
 
 // A CSVReader reads the RFC 4180 body of an execute chunk one record at a
 // time, as splunkd writes it: fields quoted when needed, quotes doubled,
-// records ended by LF or CRLF, the last one possibly unterminated.
-// Quoted fields may hold commas and newlines. It keeps one record in memory
-// and reuses it, so reading allocates nothing once the buffers have grown.
+// records ended by LF or CRLF, the last one possibly unterminated. Quoted
+// fields may hold commas and newlines.
+//
+// Records are parsed where they lie in the Reader's buffer. Finding a
+// field's end hops from comma to comma (a quoted field ends at a quote that
+// closes an odd run of quotes, just before a comma or newline), and its
+// doubled quotes are undone only when Field asks for it. That matters:
+// _raw and properties.log are quoted JSON with a doubled quote every few
+// bytes, and most fields of most records are never looked at.
 type CSVReader struct {
 	b      *Body
-	buf    []byte // field contents of the current record, unquoted
-	ends   []int  // end offset in buf of each field
+	fields []field
 	record int
+	// Where parsing of an incomplete record stands, relative to its start,
+	// so that it resumes after more of the body has been read.
+	pos    int // start of the current field
+	search int // where to look for the next delimiter
+	nl     int // position of the next newline, or -1 if not yet known
+}
+
+type field struct {
+	start, end int  // in the record
+	quoted     bool // quotes not yet undone
 }
 
 // Reset starts reading body.
@@ -49,135 +64,144 @@ func (r *CSVReader) Reset(body *Body) {
 // is not valid CSV, after which reading may continue; and any other error
 // when the body itself cannot be read.
 func (r *CSVReader) Read() (Record, error) {
-	const (
-		fieldStart = iota
-		unquoted
-		quoted
-		quoteInQuoted
-	)
-	r.buf = r.buf[:0]
-	r.ends = r.ends[:0]
+	r.fields = r.fields[:0]
 	r.record++
+	r.pos, r.search, r.nl = 0, -1, -1
 	if r.b.remaining == 0 {
 		return Record{}, io.EOF
 	}
-	state := fieldStart
-	var bad error
-	start := 0 // offset in buf of the current field
 	for {
-		w, err := r.b.window()
-		if err == io.EOF {
-			if state == quoted {
-				return Record{}, &RecordError{r.record, ErrUnterminated}
-			}
-			r.endField(start, state == unquoted)
-			return r.done(bad)
-		}
+		data := r.b.buffered()
+		end, done, err := r.parse(data, int64(len(data)) == r.b.remaining)
 		if err != nil {
+			r.b.consume(len(data))
+			return Record{}, &RecordError{r.record, err}
+		}
+		if done {
+			rec := Record{data: data[:end:end], r: r}
+			r.b.consume(end)
+			return rec, nil
+		}
+		if err := r.b.more(); err != nil {
 			return Record{}, err
 		}
-		i := 0
-		for i < len(w) {
-			switch state {
-			case fieldStart:
-				start = len(r.buf)
-				if w[i] == '"' {
-					state = quoted
-					i++
-				} else {
-					state = unquoted
-				}
-			case unquoted:
-				j := i
-				for j < len(w) && w[j] != ',' && w[j] != '\n' {
-					j++
-				}
-				r.buf = append(r.buf, w[i:j]...)
-				if j == len(w) {
-					i = j
-					continue
-				}
-				r.endField(start, true)
-				state = fieldStart
-				i = j + 1
-				if w[j] == '\n' {
-					r.b.advance(i)
-					return r.done(bad)
-				}
-			case quoted:
-				j := bytes.IndexByte(w[i:], '"')
-				if j < 0 {
-					r.buf = append(r.buf, w[i:]...)
-					i = len(w)
-					continue
-				}
-				r.buf = append(r.buf, w[i:i+j]...)
-				i += j + 1
-				state = quoteInQuoted
-			case quoteInQuoted:
-				switch w[i] {
-				case '"':
-					r.buf = append(r.buf, '"')
-					state = quoted
-					i++
-				case ',':
-					r.endField(start, false)
-					state = fieldStart
-					i++
-				case '\n':
-					r.endField(start, false)
-					r.b.advance(i + 1)
-					return r.done(bad)
-				case '\r':
-					i++
-				default:
-					// Like encoding/csv's LazyQuotes the quote is kept and the field
-					// goes on, but the record is reported: splunkd never writes this.
-					if bad == nil {
-						bad = ErrBareQuote
-					}
-					r.buf = append(r.buf, '"')
-					state = quoted
-				}
+	}
+}
+
+// parse goes on parsing the record at the start of data. atEnd says data
+// holds the rest of the body. It returns the record's length with done, or
+// !done when more data is needed.
+func (r *CSVReader) parse(data []byte, atEnd bool) (end int, done bool, err error) {
+	for {
+		if r.nl < r.search || r.nl < r.pos {
+			r.nl = -1
+		}
+		if r.nl < 0 {
+			from := max(r.pos, r.search)
+			if i := bytes.IndexByte(data[from:], '\n'); i >= 0 {
+				r.nl = from + i
+			} else {
+				r.nl = len(data) // the end of what is buffered stands in
 			}
 		}
-		r.b.advance(len(w))
+		if r.search < 0 { // a new field
+			r.search = r.pos
+			if r.pos < len(data) && data[r.pos] == '"' {
+				r.search++
+			}
+		}
+		quoted := r.pos < len(data) && data[r.pos] == '"'
+		// The next delimiter: a comma before the newline, or the newline.
+		k := r.nl
+		if i := bytes.IndexByte(data[r.search:r.nl], ','); i >= 0 {
+			k = r.search + i
+		}
+		if k == len(data) && !atEnd {
+			r.search, r.nl = len(data), -1 // resume here once more is read
+			return 0, false, nil
+		}
+		last := k == len(data) || data[k] == '\n'
+		if !quoted {
+			fe := k
+			if last && fe > r.pos && data[fe-1] == '\r' {
+				fe--
+			}
+			r.fields = append(r.fields, field{r.pos, fe, false})
+		} else {
+			q := k - 1 // the closing quote, if this is the field's end
+			if last && q > r.pos && data[q] == '\r' {
+				q--
+			}
+			if q <= r.pos || data[q] != '"' || !oddRun(data, r.pos, q) {
+				if k == len(data) { // the body ends inside the field
+					return 0, false, ErrUnterminated
+				}
+				r.search = k + 1 // a comma or newline inside the quotes
+				continue
+			}
+			r.fields = append(r.fields, field{r.pos + 1, q, true})
+		}
+		if last {
+			if k < len(data) {
+				k++
+			}
+			return k, true, nil
+		}
+		r.pos, r.search = k+1, -1
 	}
 }
 
-func (r *CSVReader) endField(start int, trimCR bool) {
-	if trimCR && len(r.buf) > start && r.buf[len(r.buf)-1] == '\r' {
-		r.buf = r.buf[:len(r.buf)-1]
+// oddRun reports whether the run of quotes ending at q, after the opening
+// quote at open, is odd: pairs of doubled quotes and the closing one.
+func oddRun(data []byte, open, q int) bool {
+	n := 0
+	for i := q; i > open && data[i] == '"'; i-- {
+		n++
 	}
-	r.ends = append(r.ends, len(r.buf))
-}
-
-func (r *CSVReader) done(bad error) (Record, error) {
-	if bad != nil {
-		return Record{}, &RecordError{r.record, bad}
-	}
-	return Record{buf: r.buf, ends: r.ends}, nil
+	return n%2 == 1
 }
 
 // Number is the 1-based number of the record last read, the header being 1.
 func (r *CSVReader) Number() int { return r.record }
 
-// A Record is one parsed CSV record.
+// A Record is one parsed CSV record, valid until the next Read.
 type Record struct {
-	buf  []byte
-	ends []int
+	data []byte
+	r    *CSVReader
 }
 
 // Len is the number of fields.
-func (rec Record) Len() int { return len(rec.ends) }
+func (rec Record) Len() int { return len(rec.r.fields) }
 
-// Field returns field i, unquoted. It may be modified in place.
+// Field returns field i, its quotes undone in place on first use. A lone
+// quote inside a quoted field, which splunkd never writes, is kept as it is.
 func (rec Record) Field(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = rec.ends[i-1]
+	f := &rec.r.fields[i]
+	if f.quoted {
+		f.quoted = false
+		f.end = f.start + unquote(rec.data[f.start:f.end])
 	}
-	return rec.buf[start:rec.ends[i]:rec.ends[i]]
+	return rec.data[f.start:f.end:f.end]
+}
+
+// unquote undoes doubled quotes in v in place and returns the new length.
+func unquote(v []byte) int {
+	j := bytes.IndexByte(v, '"')
+	if j < 0 {
+		return len(v)
+	}
+	w, r := j+1, j+1
+	for {
+		if r < len(v) && v[r] == '"' {
+			r++
+		}
+		j := bytes.IndexByte(v[r:], '"')
+		if j < 0 {
+			return w + copy(v[w:], v[r:])
+		}
+		w += copy(v[w:], v[r:r+j+1])
+		r += j + 1
+	}
 }
 
 // AppendField appends v to dst as one CSV field, quoted only when it holds a

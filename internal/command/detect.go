@@ -67,11 +67,19 @@ func newDetection(opts Options, allow *allowlists, f format) *detection {
 type source struct {
 	time       []byte
 	chunkedIdx []byte
-	raw        [][]byte // _raw: the record or event as indexed
-	log        [][]byte // properties.log, or body.properties.log, as Splunk extracted it
-	resourceID []byte   // resourceId, or body.resourceId, as Splunk extracted it
-	input      [][]byte // the field named by input=, when given
+	raw        [][]byte        // _raw: the record or event as indexed
+	loadRaw    func() [][]byte // when set, reads raw on first use: most events never need it
+	log        [][]byte        // properties.log, or body.properties.log, as Splunk extracted it
+	resourceID []byte          // resourceId, or body.resourceId, as Splunk extracted it
+	input      [][]byte        // the field named by input=, when given
 	hasInput   bool
+}
+
+func (src *source) rawValues() [][]byte {
+	if src.loadRaw != nil {
+		src.raw, src.loadRaw = src.loadRaw(), nil
+	}
+	return src.raw
 }
 
 // event runs the detection on one Splunk event. A panic inside it, which no
@@ -102,12 +110,15 @@ func (d *detection) read(src *source) error {
 	// the whole record when that happens.
 	if len(src.log) == 1 {
 		err := d.x.Log(src.log[0], src.resourceID, d.emitCB)
-		if err == nil || len(src.raw) == 0 {
+		if err == nil {
+			return nil
+		}
+		if len(src.rawValues()) == 0 {
 			return err
 		}
 	}
-	if len(src.raw) > 0 {
-		return d.documents(src.raw)
+	if raw := src.rawValues(); len(raw) > 0 {
+		return d.documents(raw)
 	}
 	var first error
 	for _, log := range src.log {

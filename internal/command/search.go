@@ -50,6 +50,8 @@ type search struct {
 	columns   int
 	values    [numFields][][]byte
 	src       source
+	rec       chunked.Record
+	loadRaw   func() [][]byte
 }
 
 // Search runs the command as splunkd drives it: one getinfo exchange, then
@@ -175,14 +177,15 @@ func (s *search) execute(body *chunked.Body) error {
 		if err == io.EOF {
 			return nil
 		}
-		var recErr *chunked.RecordError
-		switch {
-		case errors.As(err, &recErr):
-			s.d.stats.Read++
+		if err != nil {
+			if _, ok := err.(*chunked.RecordError); !ok {
+				return err
+			}
+			s.d.stats.Read++ // a record splunkd could not have written: count it, go on
 			s.d.stats.Skipped++
 			continue
-		case err != nil:
-			return err
+		}
+		switch {
 		case rec.Len() == 1 && len(rec.Field(0)) == 0 && s.columns > 1:
 			continue // a blank line is no event
 		case rec.Len() != s.columns:
@@ -220,28 +223,19 @@ func (s *search) mapColumns(header chunked.Record) {
 
 // source gathers the fields of one record; its slices alias the record.
 func (s *search) source(rec chunked.Record) *source {
+	s.rec = rec
 	for f := range s.values {
-		s.values[f] = s.values[f][:0]
-		if m := s.mv[f]; m >= 0 {
-			if cell := rec.Field(m); len(cell) > 0 {
-				if vals, err := chunked.SplitMV(s.values[f], cell); err == nil {
-					s.values[f] = vals
-					continue
-				}
-				s.values[f] = s.values[f][:0]
-			}
+		if f != fieldRaw {
+			s.field(f)
 		}
-		if p := s.plain[f]; p >= 0 {
-			if v := rec.Field(p); len(v) > 0 {
-				s.values[f] = append(s.values[f], v)
-			}
-		}
+	}
+	if s.loadRaw == nil {
+		s.loadRaw = func() [][]byte { return s.field(fieldRaw) }
 	}
 	src := &s.src
 	*src = source{
 		time:       first(s.values[fieldTime]),
-		chunkedIdx: nil,
-		raw:        s.values[fieldRaw],
+		loadRaw:    s.loadRaw,
 		log:        s.values[fieldLog],
 		resourceID: first(s.values[fieldResourceID]),
 		input:      s.values[fieldInput],
@@ -257,6 +251,27 @@ func (s *search) source(rec chunked.Record) *source {
 		src.resourceID = first(s.values[fieldBodyResourceID])
 	}
 	return src
+}
+
+// field reads the values of field f of the current record: several when
+// its __mv_ companion holds them, else the plain value, if not empty.
+func (s *search) field(f int) [][]byte {
+	s.values[f] = s.values[f][:0]
+	if m := s.mv[f]; m >= 0 {
+		if cell := s.rec.Field(m); len(cell) > 0 {
+			if vals, err := chunked.SplitMV(s.values[f], cell); err == nil {
+				s.values[f] = vals
+				return vals
+			}
+			s.values[f] = s.values[f][:0]
+		}
+	}
+	if p := s.plain[f]; p >= 0 {
+		if v := s.rec.Field(p); len(v) > 0 {
+			s.values[f] = append(s.values[f], v)
+		}
+	}
+	return s.values[f]
 }
 
 func first(vals [][]byte) []byte {

@@ -1,0 +1,148 @@
+// Package corpus generates realistic AKS kube-audit data for benchmarks and
+// property tests: diagnostic records as the storage-blob input indexes them,
+// and the byte stream splunkd sends the command for them.
+package corpus
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+)
+
+// A Generator makes records from a seed; the same seed gives the same data.
+type Generator struct {
+	rng *rand.Rand
+	n   int
+}
+
+// New returns a Generator seeded with seed.
+func New(seed uint64) *Generator {
+	return &Generator{rng: rand.New(rand.NewPCG(seed, 0x6b756265))}
+}
+
+// An Event is one generated Splunk event.
+type Event struct {
+	Time       string // _time, epoch seconds
+	Raw        string // the diagnostic record, as indexed
+	Log        string // properties.log, as Splunk's JSON extraction yields it
+	ResourceID string
+	Code       int
+	Marker     string // the event's auditID, unique
+}
+
+var (
+	clusters = []string{"AKS-PROD-WEU", "AKS-PROD-NEU", "AKS-DEV", "PAYMENTS-AKS-01"}
+	scanners = []string{"kube-hunter", "python-requests/2.31.0", "Go-http-client/1.1", "curl/8.5.0",
+		"zgrab/0.x", "Mozilla/5.0 zgrab/0.x", "nuclei - Open-source project (github.com/projectdiscovery/nuclei)",
+		"masscan/1.3", "kubeletctl/1.11", `Mozilla/5.0 (compatible; "Scanner", v1.0)`}
+	clients = []string{"kubectl/v1.30.1 (linux/amd64) kubernetes/6911225",
+		"kube-controller-manager/v1.30.4 (linux/amd64) kubernetes/2f5c5a0/system:serviceaccount:kube-system:generic-garbage-collector",
+		"kubelet/v1.30.4 (linux/amd64) kubernetes/2f5c5a0", "helm/3.14.2", "argocd-application-controller/v0.0.0",
+		"cluster-autoscaler/v1.30.0", "kube-probe/1.30"}
+	uris = []string{"/api/v1/namespaces/kube-system/secrets", "/apis/apps/v1/deployments?limit=500",
+		"/api/v1/pods?watch=true&resourceVersion=93076016", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler",
+		"/version", "/api", "/apis", "/healthz", "/api/v1/nodes", "/.env", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+		"/api/v1/namespaces/default/configmaps/app-config"}
+	verbs = []string{"get", "list", "watch", "update", "create", "patch", "delete"}
+)
+
+// Next returns the next event: mostly 200s, with 404s, 403s and about 2%
+// 401s; one to three source addresses; a few events with a large request
+// object.
+func (g *Generator) Next() Event {
+	g.n++
+	r := g.rng
+	var code int
+	switch p := r.IntN(100); {
+	case p < 2:
+		code = 401
+	case p < 10:
+		code = 403
+	case p < 20:
+		code = 404
+	default:
+		code = 200
+	}
+	ips := []string{g.ip(code)}
+	for k := r.IntN(3); k > 0; k-- {
+		ips = append(ips, g.ip(200))
+	}
+	ua := clients[r.IntN(len(clients))]
+	if code == 401 || code == 403 {
+		ua = scanners[r.IntN(len(scanners))]
+	}
+	marker := fmt.Sprintf("%08x-%04x-4000-8000-%012x", r.Uint32(), g.n%0xffff, g.n)
+	sec := 1795165200 + g.n/10
+	ts := fmt.Sprintf("2026-11-20T%02d:%02d:%02d.%06dZ", (sec/3600)%24, (sec/60)%60, sec%60, r.IntN(1000000))
+	event := map[string]any{
+		"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": marker,
+		"stage": "ResponseComplete", "requestURI": uris[r.IntN(len(uris))], "verb": verbs[r.IntN(len(verbs))],
+		"user":      map[string]any{"username": "system:serviceaccount:kube-system:generic-garbage-collector", "uid": marker, "groups": []string{"system:serviceaccounts", "system:authenticated"}},
+		"sourceIPs": ips, "userAgent": ua,
+		"objectRef":                map[string]any{"resource": "secrets", "namespace": "kube-system", "apiVersion": "v1"},
+		"responseStatus":           map[string]any{"metadata": map[string]any{}, "code": code},
+		"requestReceivedTimestamp": ts, "stageTimestamp": ts,
+		"annotations": map[string]any{"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": `RBAC: allowed by ClusterRoleBinding "system:controller:generic-garbage-collector"`},
+	}
+	switch code {
+	case 401:
+		event["stage"] = "ResponseStarted"
+		event["user"] = map[string]any{}
+		event["responseStatus"] = map[string]any{"metadata": map[string]any{}, "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
+		delete(event, "annotations")
+	case 403:
+		event["user"] = map[string]any{"username": "system:anonymous", "groups": []string{"system:unauthenticated"}}
+		event["responseStatus"] = map[string]any{"metadata": map[string]any{}, "status": "Failure", "reason": "Forbidden", "code": 403}
+	}
+	if r.IntN(20) == 0 {
+		event["level"] = "RequestResponse"
+		event["requestObject"] = map[string]any{"kind": "ConfigMap", "apiVersion": "v1",
+			"data": map[string]string{"config.yaml": strings.Repeat("key: value # padding\n", 200+r.IntN(200))}}
+	}
+	logText, _ := json.Marshal(event)
+	cluster := clusters[r.IntN(len(clusters))]
+	rid := "/SUBSCRIPTIONS/6C0D5B6E-0000-4000-8000-00000000CAFE/RESOURCEGROUPS/RG-" + cluster + "/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/" + cluster
+	record := map[string]any{
+		"category": "kube-audit", "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+		"properties": map[string]any{"log": string(logText) + "\n", "containerID": "a64cba7fefbf5020788dc29d9247157585bbb64826bf7209623ca7bb49b15fe7", "stream": "stdout", "pod": "kube-apiserver-869d7bb754-kkg69"},
+		"resourceId": rid, "serviceBuild": "na", "time": ts,
+	}
+	raw, _ := json.Marshal(record)
+	return Event{Time: fmt.Sprint(sec), Raw: string(raw), Log: string(logText) + "\n", ResourceID: rid, Code: code, Marker: marker}
+}
+
+func (g *Generator) ip(code int) string {
+	r := g.rng
+	if code == 401 || code == 403 {
+		if r.IntN(4) == 0 {
+			return fmt.Sprintf("2001:db8:%x::%x", r.IntN(0xffff), r.IntN(0xffff))
+		}
+		return fmt.Sprintf("203.0.%d.%d", 113+r.IntN(3), 1+r.IntN(254))
+	}
+	return fmt.Sprintf("10.224.%d.%d", r.IntN(4), 1+r.IntN(254))
+}
+
+// Columns are the fields splunkd sends for the command's required_fields
+// on storage-blob data, in the order it sends them.
+var Columns = []string{"_time", "_raw", "properties.log", "resourceId", "_chunked_idx"}
+
+// Stream returns the bytes splunkd sends for n events in execute chunks
+// of chunk events: getinfo, the chunks, the last with finished:true. It
+// also returns the generated events.
+func (g *Generator) Stream(n, chunk int) ([]byte, []Event) {
+	out := chunkedtest.Getinfo()
+	var events []Event
+	for start := 0; start < n; start += chunk {
+		t := chunkedtest.Table{Columns: Columns}
+		for i := start; i < min(n, start+chunk); i++ {
+			e := g.Next()
+			events = append(events, e)
+			t.AppendRow(e.Time, e.Raw, e.Log, e.ResourceID, fmt.Sprint(i-start))
+		}
+		out = append(out, chunkedtest.Execute(start+chunk >= n, t.Body())...)
+	}
+	return out, events
+}
