@@ -17,6 +17,7 @@ package audit
 import (
 	"bytes"
 	"errors"
+	"strconv"
 
 	"github.com/buger/jsonparser"
 )
@@ -49,7 +50,8 @@ type Event struct {
 // An Extractor reports the audit events whose responseStatus.code is one of
 // its codes. It is not safe for concurrent use.
 type Extractor struct {
-	codes []int
+	codes     []int
+	codeTexts [][]byte // the codes in decimal, for MayMatch
 
 	ev   Event
 	log  []byte // properties.log, unescaped
@@ -94,6 +96,9 @@ var fieldPaths = [...][]string{
 // NewExtractor returns an Extractor for the given response codes.
 func NewExtractor(codes []int) *Extractor {
 	x := &Extractor{codes: codes}
+	for _, c := range codes {
+		x.codeTexts = append(x.codeTexts, strconv.AppendInt(nil, int64(c), 10))
+	}
 	// The callbacks are made once so that passing them to jsonparser costs
 	// no allocation per event.
 	x.topCB = func(i int, v []byte, vt jsonparser.ValueType, err error) {
@@ -108,6 +113,28 @@ func NewExtractor(codes []int) *Extractor {
 		}
 	}
 	return x
+}
+
+// MayMatch reports whether text, any text that holds the event (a record,
+// an audit event, a CSV field still quoted), contains one of the codes in
+// decimal. Without that no event in it can match: a code is accepted only
+// as digits (parseCode), and neither JSON nor CSV escaping touches digits.
+// It lets the command drop most events after one fast scan.
+func (x *Extractor) MayMatch(text []byte) bool {
+	for _, c := range x.codeTexts {
+		if bytes.Contains(text, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// StartsJSON reports whether text starts, after blanks, like a JSON object
+// or array: the one check that is cheap enough to make on every event, and
+// that tells klog text and other non-JSON data from audit events.
+func StartsJSON(text []byte) bool {
+	text = trimSpace(text)
+	return len(text) > 0 && (text[0] == '{' || text[0] == '[')
 }
 
 // Document finds the audit events in one JSON document of any supported

@@ -34,7 +34,7 @@ type format interface {
 type Stats struct {
 	Read       int // events read
 	Emitted    int // rows written
-	Skipped    int // events with nothing readable as a Kubernetes audit event
+	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
 	Panics     int // events whose processing panicked, also counted in Skipped
 	Suppressed []int
 }
@@ -65,6 +65,8 @@ func newDetection(opts Options, allow *allowlists, f format) *detection {
 // list holds a field's values: one for a plain field, several for a
 // multivalue field, none when the field is absent or empty.
 type source struct {
+	mayMatch   bool // some field holds the text of a wanted code; else nothing else is read
+	notJSON    bool // the audit data is not JSON at all, so the event is counted as skipped
 	time       []byte
 	chunkedIdx []byte
 	raw        [][]byte        // _raw: the record or event as indexed
@@ -96,7 +98,12 @@ func (d *detection) event(src *source) {
 			d.stats.Panics++
 		}
 	}()
-	if d.read(src) != nil {
+	switch {
+	case !src.mayMatch:
+		if src.notJSON {
+			d.stats.Skipped++
+		}
+	case d.read(src) != nil:
 		d.stats.Skipped++
 	}
 }

@@ -202,7 +202,7 @@ func (sc *scanner) document(doc []byte) {
 		return
 	}
 	sc.docs[0] = doc
-	sc.src = source{raw: sc.docs[:]}
+	sc.src = source{raw: sc.docs[:], mayMatch: sc.d.x.MayMatch(doc)}
 	sc.d.event(&sc.src)
 	sc.sink.Write(sc.d.take(false))
 }

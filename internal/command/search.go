@@ -8,6 +8,7 @@ import (
 
 	"github.com/buger/jsonparser"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 )
 
@@ -224,6 +225,12 @@ func (s *search) mapColumns(header chunked.Record) {
 // source gathers the fields of one record; its slices alias the record.
 func (s *search) source(rec chunked.Record) *source {
 	s.rec = rec
+	src := &s.src
+	*src = source{hasInput: s.opts.Input != ""}
+	src.mayMatch, src.notJSON = s.mayMatch()
+	if !src.mayMatch {
+		return src
+	}
 	for f := range s.values {
 		if f != fieldRaw {
 			s.field(f)
@@ -232,15 +239,11 @@ func (s *search) source(rec chunked.Record) *source {
 	if s.loadRaw == nil {
 		s.loadRaw = func() [][]byte { return s.field(fieldRaw) }
 	}
-	src := &s.src
-	*src = source{
-		time:       first(s.values[fieldTime]),
-		loadRaw:    s.loadRaw,
-		log:        s.values[fieldLog],
-		resourceID: first(s.values[fieldResourceID]),
-		input:      s.values[fieldInput],
-		hasInput:   s.opts.Input != "",
-	}
+	src.time = first(s.values[fieldTime])
+	src.loadRaw = s.loadRaw
+	src.log = s.values[fieldLog]
+	src.resourceID = first(s.values[fieldResourceID])
+	src.input = s.values[fieldInput]
 	if p := s.plain[fieldChunkedIdx]; p >= 0 {
 		src.chunkedIdx = rec.Field(p)
 	}
@@ -251,6 +254,31 @@ func (s *search) source(rec chunked.Record) *source {
 		src.resourceID = first(s.values[fieldBodyResourceID])
 	}
 	return src
+}
+
+// mayMatch scans the fields that can hold audit data, still CSV-quoted,
+// for the digits of a wanted code: most events have none and are done with.
+// notJSON tells whether the first of those fields present is not JSON.
+func (s *search) mayMatch() (may, notJSON bool) {
+	fields := [...]int{fieldLog, fieldBodyLog, fieldRaw}
+	if s.opts.Input != "" {
+		fields = [...]int{fieldInput, fieldInput, fieldInput}
+	}
+	seen := false
+	for _, f := range fields {
+		p := s.plain[f]
+		if p < 0 {
+			continue
+		}
+		v := s.rec.Escaped(p)
+		if s.d.x.MayMatch(v) {
+			return true, false
+		}
+		if !seen && len(v) > 0 {
+			seen, notJSON = true, !audit.StartsJSON(v)
+		}
+	}
+	return false, notJSON || !seen
 }
 
 // field reads the values of field f of the current record: several when

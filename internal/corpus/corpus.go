@@ -129,11 +129,10 @@ func (g *Generator) ip(code int) string {
 // on storage-blob data, in the order it sends them.
 var Columns = []string{"_time", "_raw", "properties.log", "resourceId", "_chunked_idx"}
 
-// Stream returns the bytes splunkd sends for n events in execute chunks
-// of chunk events: getinfo, the chunks, the last with finished:true. It
-// also returns the generated events.
-func (g *Generator) Stream(n, chunk int) ([]byte, []Event) {
-	out := chunkedtest.Getinfo()
+// Bodies returns the CSV bodies splunkd sends for n events in execute
+// chunks of chunk events, and the generated events.
+func (g *Generator) Bodies(n, chunk int) ([][]byte, []Event) {
+	var bodies [][]byte
 	var events []Event
 	for start := 0; start < n; start += chunk {
 		t := chunkedtest.Table{Columns: Columns}
@@ -142,7 +141,19 @@ func (g *Generator) Stream(n, chunk int) ([]byte, []Event) {
 			events = append(events, e)
 			t.AppendRow(e.Time, e.Raw, e.Log, e.ResourceID, fmt.Sprint(i-start))
 		}
-		out = append(out, chunkedtest.Execute(start+chunk >= n, t.Body())...)
+		bodies = append(bodies, t.Body())
+	}
+	return bodies, events
+}
+
+// Stream returns the bytes splunkd sends for n events in execute chunks
+// of chunk events: getinfo, the chunks, the last with finished:true. It
+// also returns the generated events.
+func (g *Generator) Stream(n, chunk int) ([]byte, []Event) {
+	bodies, events := g.Bodies(n, chunk)
+	out := chunkedtest.Getinfo()
+	for i, b := range bodies {
+		out = append(out, chunkedtest.Execute(i == len(bodies)-1, b)...)
 	}
 	return out, events
 }
