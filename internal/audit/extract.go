@@ -273,7 +273,11 @@ func (x *Extractor) value(v []byte, vt jsonparser.ValueType) []byte {
 			return v
 		}
 		start := len(x.str)
-		x.str, _ = appendUnescaped(x.str, v)
+		var err error
+		if x.str, err = appendUnescaped(x.str, v); err != nil {
+			x.str = x.str[:start]
+			return v // an invalid escape: the text as it stands beats a cut value
+		}
 		return x.str[start:len(x.str):len(x.str)]
 	case jsonparser.Number, jsonparser.Boolean:
 		return v

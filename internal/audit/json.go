@@ -62,6 +62,13 @@ func ValueEnd(data []byte) int {
 	return -1
 }
 
+// Complete reports whether text is one whole JSON object or array, not
+// one cut short.
+func Complete(text []byte) bool {
+	text = trimSpace(text)
+	return ValueEnd(text) == len(text)
+}
+
 // stringEnd returns the offset of the quote that closes the JSON string
 // whose contents start s, or -1.
 func stringEnd(s []byte) int {

@@ -113,14 +113,11 @@ func (d *detection) read(src *source) error {
 		return d.documents(src.input)
 	}
 	// Splunk's own extraction is the cheapest start, but it may be cut
-	// short (spath's 5,000 bytes, the 16 KiB AKS limit, TRUNCATE): _raw has
-	// the whole record when that happens.
-	if len(src.log) == 1 {
+	// short (KV_MODE limits, TRUNCATE): then _raw, which has the whole
+	// record, is read instead, so no field after the cut is lost.
+	if len(src.log) == 1 && (audit.Complete(src.log[0]) || len(src.rawValues()) == 0) {
 		err := d.x.Log(src.log[0], src.resourceID, d.emitCB)
-		if err == nil {
-			return nil
-		}
-		if len(src.rawValues()) == 0 {
+		if err == nil || len(src.rawValues()) == 0 {
 			return err
 		}
 	}

@@ -16,6 +16,9 @@ import (
 type Generator struct {
 	rng *rand.Rand
 	n   int
+	// MarkURIs appends ?event=<n> to every requestURI, so that tests can
+	// tell which event a row came from.
+	MarkURIs bool
 }
 
 // New returns a Generator seeded with seed.
@@ -31,6 +34,7 @@ type Event struct {
 	ResourceID string
 	Code       int
 	Marker     string // the event's auditID, unique
+	URI        string // requestURI
 }
 
 var (
@@ -77,41 +81,82 @@ func (g *Generator) Next() Event {
 	marker := fmt.Sprintf("%08x-%04x-4000-8000-%012x", r.Uint32(), g.n%0xffff, g.n)
 	sec := 1795165200 + g.n/10
 	ts := fmt.Sprintf("2026-11-20T%02d:%02d:%02d.%06dZ", (sec/3600)%24, (sec/60)%60, sec%60, r.IntN(1000000))
-	event := map[string]any{
-		"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": marker,
-		"stage": "ResponseComplete", "requestURI": uris[r.IntN(len(uris))], "verb": verbs[r.IntN(len(verbs))],
-		"user":      map[string]any{"username": "system:serviceaccount:kube-system:generic-garbage-collector", "uid": marker, "groups": []string{"system:serviceaccounts", "system:authenticated"}},
-		"sourceIPs": ips, "userAgent": ua,
-		"objectRef":                map[string]any{"resource": "secrets", "namespace": "kube-system", "apiVersion": "v1"},
-		"responseStatus":           map[string]any{"metadata": map[string]any{}, "code": code},
-		"requestReceivedTimestamp": ts, "stageTimestamp": ts,
-		"annotations": map[string]any{"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": `RBAC: allowed by ClusterRoleBinding "system:controller:generic-garbage-collector"`},
+	uri := uris[r.IntN(len(uris))]
+	if g.MarkURIs {
+		uri = fmt.Sprintf("/api/v1/namespaces?event=%d", g.n)
+	}
+	event := auditEvent{
+		Kind: "Event", APIVersion: "audit.k8s.io/v1", Level: "Metadata", AuditID: marker,
+		Stage: "ResponseComplete", RequestURI: uri, Verb: verbs[r.IntN(len(verbs))],
+		User:      map[string]any{"username": "system:serviceaccount:kube-system:generic-garbage-collector", "uid": marker, "groups": []string{"system:serviceaccounts", "system:authenticated"}},
+		SourceIPs: ips, UserAgent: ua,
+		ObjectRef:                map[string]any{"resource": "secrets", "namespace": "kube-system", "apiVersion": "v1"},
+		ResponseStatus:           map[string]any{"metadata": map[string]any{}, "code": code},
+		RequestReceivedTimestamp: ts, StageTimestamp: ts,
+		Annotations: map[string]string{"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": `RBAC: allowed by ClusterRoleBinding "system:controller:generic-garbage-collector"`},
 	}
 	switch code {
 	case 401:
-		event["stage"] = "ResponseStarted"
-		event["user"] = map[string]any{}
-		event["responseStatus"] = map[string]any{"metadata": map[string]any{}, "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
-		delete(event, "annotations")
+		event.Stage = "ResponseStarted"
+		event.User = map[string]any{}
+		event.ResponseStatus = map[string]any{"metadata": map[string]any{}, "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
+		event.Annotations = nil
 	case 403:
-		event["user"] = map[string]any{"username": "system:anonymous", "groups": []string{"system:unauthenticated"}}
-		event["responseStatus"] = map[string]any{"metadata": map[string]any{}, "status": "Failure", "reason": "Forbidden", "code": 403}
+		event.User = map[string]any{"username": "system:anonymous", "groups": []string{"system:unauthenticated"}}
+		event.ResponseStatus = map[string]any{"metadata": map[string]any{}, "status": "Failure", "reason": "Forbidden", "code": 403}
 	}
 	if r.IntN(20) == 0 {
-		event["level"] = "RequestResponse"
-		event["requestObject"] = map[string]any{"kind": "ConfigMap", "apiVersion": "v1",
+		event.Level = "RequestResponse"
+		event.RequestObject = map[string]any{"kind": "ConfigMap", "apiVersion": "v1",
 			"data": map[string]string{"config.yaml": strings.Repeat("key: value # padding\n", 200+r.IntN(200))}}
 	}
 	logText, _ := json.Marshal(event)
 	cluster := clusters[r.IntN(len(clusters))]
 	rid := "/SUBSCRIPTIONS/6C0D5B6E-0000-4000-8000-00000000CAFE/RESOURCEGROUPS/RG-" + cluster + "/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/" + cluster
-	record := map[string]any{
-		"category": "kube-audit", "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
-		"properties": map[string]any{"log": string(logText) + "\n", "containerID": "a64cba7fefbf5020788dc29d9247157585bbb64826bf7209623ca7bb49b15fe7", "stream": "stdout", "pod": "kube-apiserver-869d7bb754-kkg69"},
-		"resourceId": rid, "serviceBuild": "na", "time": ts,
+	record := diagnosticRecord{
+		Category: "kube-audit", OperationName: "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+		Properties: recordProperties{Log: string(logText) + "\n", ContainerID: "a64cba7fefbf5020788dc29d9247157585bbb64826bf7209623ca7bb49b15fe7", Stream: "stdout", Pod: "kube-apiserver-869d7bb754-kkg69"},
+		ResourceID: rid, ServiceBuild: "na", Time: ts,
 	}
 	raw, _ := json.Marshal(record)
-	return Event{Time: fmt.Sprint(sec), Raw: string(raw), Log: string(logText) + "\n", ResourceID: rid, Code: code, Marker: marker}
+	return Event{Time: fmt.Sprint(sec), Raw: string(raw), Log: string(logText) + "\n", ResourceID: rid, Code: code, Marker: marker, URI: uri}
+}
+
+// auditEvent and diagnosticRecord keep the key order of real AKS data:
+// responseStatus before requestObject, properties before resourceId.
+type auditEvent struct {
+	Kind                     string            `json:"kind"`
+	APIVersion               string            `json:"apiVersion"`
+	Level                    string            `json:"level"`
+	AuditID                  string            `json:"auditID"`
+	Stage                    string            `json:"stage"`
+	RequestURI               string            `json:"requestURI"`
+	Verb                     string            `json:"verb"`
+	User                     map[string]any    `json:"user"`
+	SourceIPs                []string          `json:"sourceIPs"`
+	UserAgent                string            `json:"userAgent"`
+	ObjectRef                map[string]any    `json:"objectRef"`
+	ResponseStatus           map[string]any    `json:"responseStatus"`
+	RequestObject            map[string]any    `json:"requestObject,omitempty"`
+	RequestReceivedTimestamp string            `json:"requestReceivedTimestamp"`
+	StageTimestamp           string            `json:"stageTimestamp"`
+	Annotations              map[string]string `json:"annotations,omitempty"`
+}
+
+type diagnosticRecord struct {
+	Category      string           `json:"category"`
+	OperationName string           `json:"operationName"`
+	Properties    recordProperties `json:"properties"`
+	ResourceID    string           `json:"resourceId"`
+	ServiceBuild  string           `json:"serviceBuild"`
+	Time          string           `json:"time"`
+}
+
+type recordProperties struct {
+	Log         string `json:"log"`
+	ContainerID string `json:"containerID"`
+	Stream      string `json:"stream"`
+	Pod         string `json:"pod"`
 }
 
 func (g *Generator) ip(code int) string {

@@ -1,0 +1,163 @@
+package command
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/buger/jsonparser"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+)
+
+// record401 is a storage-blob record holding a 401 audit event, with the
+// audit event's JSON (inside the log string) bent by edit.
+func record401(ua string, edit func(event string) string) string {
+	event := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseStarted","requestURI":"/api","verb":"get","user":{},"sourceIPs":["203.0.113.1"],"userAgent":"` +
+		jsonEscape(ua) + `","responseStatus":{"metadata":{},"reason":"Unauthorized","code":401}}`
+	if edit != nil {
+		event = edit(event)
+	}
+	return `{"category":"kube-audit","properties":{"log":"` + jsonEscape(event) + `"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
+}
+
+// jsonEscape escapes quotes and backslashes only, leaving every other
+// byte, valid UTF-8 or not, as it is.
+func jsonEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
+
+// TestHostileRecords sends records that no log source should produce; each
+// is skipped or handled, the search goes on, and the good record after it
+// is still reported.
+func TestHostileRecords(t *testing.T) {
+	good := record401("after", nil)
+	deep := strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)
+	ips := make([]string, 100000)
+	for i := range ips {
+		ips[i] = fmt.Sprintf(`"10.%d.%d.%d"`, i>>16, (i>>8)&255, i&255)
+	}
+	tests := []struct {
+		name string
+		body string // a chunk body; the good record is appended as a last row
+		rows int    // rows expected before the good one
+	}{
+		{"unbalanced quotes", "_raw\n\"{\"\"a\"\":1\n", 0}, // swallows the rest of the body, good row included
+		{"ragged rows", "_raw,_time\n" + csvField(record401("x", nil)) + "\n{}\n1,2,3\n", 0},
+		{"invalid utf-8 and NUL", "_raw\n" + csvField(record401("bad \xff\xfe utf8 \x00 nul", nil)) + "\n", 1},
+		{"10 MB _raw", "_raw\n" + csvField(record401(strings.Repeat("A", 10<<20), nil)) + "\n", 1},
+		{"JSON nested 10,000 deep", "_raw\n" + csvField(`{"category":"kube-audit","properties":{"log":`+deep+`},"x":401}`) + "\n" + csvField(deep+"401") + "\n", 0},
+		{"properties.log of 1 MB of [", "_raw\n" + csvField(`{"properties":{"log":"`+strings.Repeat("[", 1<<20)+`401"}}`) + "\n", 0},
+		{"sourceIPs of 100,000 entries", "_raw\n" + csvField(record401("many", func(e string) string {
+			return strings.Replace(e, `["203.0.113.1"]`, "["+strings.Join(ips, ",")+"]", 1)
+		})) + "\n", 1},
+		{"properties.log not a string", "_raw\n" + csvField(`{"properties":{"log":401}}`) + "\n", 0},
+		{"code of every type", "_raw\n" + csvField(`{"kind":"Event","responseStatus":{"code":[401]}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":{"401":1}}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":401.5}}`) + "\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := tt.body
+			if tt.name != "unbalanced quotes" {
+				body += csvField(good) + "\n"
+				if strings.HasPrefix(tt.body, "_raw,_time") {
+					body = strings.TrimSuffix(body, "\n") + ",1\n"
+				}
+			}
+			in := stream(chunkedtest.Getinfo(), chunkedtest.Execute(false, []byte(body)),
+				chunkedtest.Execute(true, []byte("_raw\n"+csvField(good)+"\n")))
+			r := drive(t, in, "")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Len(t, r.replies, 3)
+			rows := strings.Count(r.replies[1].Body, "Unauthorized")
+			want := tt.rows
+			if tt.name != "unbalanced quotes" {
+				want++ // the good record
+			}
+			assert.Equal(t, want, rows, "rows of the first chunk")
+			assert.Contains(t, r.replies[2].Body, "after", "the next chunk is still read")
+			assert.True(t, strings.Contains(r.replies[1].Body, "after") || tt.name == "unbalanced quotes")
+			assert.Empty(t, r.stderr)
+			if tt.name == "invalid utf-8 and NUL" {
+				assert.Contains(t, r.replies[1].Body, "bad \uFFFD utf8 \x00 nul", "invalid UTF-8 replaced, NUL kept")
+			}
+			if tt.name == "unbalanced quotes" || tt.name == "ragged rows" {
+				assert.NotContains(t, fmt.Sprint(r.replies[2].Meta), "skipped as unparsable: 0")
+			}
+		})
+	}
+}
+
+func csvField(v string) string {
+	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+}
+
+// panicFormat panics while rendering the row of a user agent "boom".
+type panicFormat struct{ chunkCSV }
+
+func (p *panicFormat) row(dst []byte, r *Row) []byte {
+	dst = p.chunkCSV.row(dst, r)
+	if string(r.Event.UserAgent) == "boom" {
+		panic("rendering failed")
+	}
+	return dst
+}
+
+// TestPerEventGuard: a panic while handling one event costs that event
+// only: its partial output is withdrawn, it is counted, the rest goes on.
+func TestPerEventGuard(t *testing.T) {
+	d := newDetection(Options{Codes: DefaultCodes}, &allowlists{}, &panicFormat{})
+	for _, ua := range []string{"first", "boom", "last"} {
+		doc := []byte(record401(ua, nil))
+		d.event(&source{raw: [][]byte{doc}, mayMatch: d.x.MayMatch(doc)})
+	}
+	out := string(d.take(true))
+	assert.Contains(t, out, "first")
+	assert.Contains(t, out, "last")
+	assert.NotContains(t, out, "boom")
+	assert.Equal(t, 3, d.stats.Read)
+	assert.Equal(t, 2, d.stats.Emitted)
+	assert.Equal(t, 1, d.stats.Skipped)
+	assert.Equal(t, 1, d.stats.Panics)
+	assert.Contains(t, d.summary(), "1 of them by an internal error")
+}
+
+// TestNoAllocationPerEvent: once buffers have grown, an event that does
+// not match costs no heap allocation, whether it is dropped by the digit
+// scan or parsed in full (its text holds "401", its code is 200).
+func TestNoAllocationPerEvent(t *testing.T) {
+	parsed := strings.Replace(record401("kubectl", nil), `\"code\":401`, `\"code\":200`, 1)
+	parsed = strings.Replace(parsed, `/api`, `/api/401`, 1)
+	require.True(t, audit.NewExtractor(DefaultCodes).MayMatch([]byte(parsed)))
+	dropped := strings.Replace(parsed, `/api/401`, `/api`, 1)
+	for name, rec := range map[string]string{"dropped unparsed": dropped, "parsed in full": parsed} {
+		t.Run(name, func(t *testing.T) {
+			in := func(events int) []byte {
+				tb := chunkedtest.Table{Columns: []string{"_time", "_raw", "properties.log", "_chunked_idx"}}
+				log := recordLog(t, rec)
+				for i := 0; i < events; i++ {
+					tb.AppendRow("1795165200", rec, log, fmt.Sprint(i))
+				}
+				return stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body()))
+			}
+			small, large := in(1000), in(5000)
+			allocs := func(in []byte) float64 {
+				return testing.AllocsPerRun(3, func() {
+					var out bytes.Buffer
+					Search(bytes.NewReader(in), &out, &out, "")
+				})
+			}
+			a, b := allocs(small), allocs(large)
+			assert.Less(t, b-a, 4.0, "4,000 more events cost %.0f more allocations (%.0f vs %.0f)", b-a, b, a)
+		})
+	}
+}
+
+func recordLog(t *testing.T, rec string) string {
+	log, err := jsonparser.GetString([]byte(rec), "properties", "log")
+	require.NoError(t, err)
+	return log
+}

@@ -1,0 +1,98 @@
+package command
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+	"github.com/kubefingerprint/kubefingerprint/internal/corpus"
+)
+
+// TestNothingLost: over thousands of generated events in random shapes and
+// random chunkings, every 401 event appears exactly once in the output, in
+// order, and nothing else does.
+func TestNothingLost(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 99))
+			g := corpus.New(seed)
+			g.MarkURIs = true
+			columns := []string{"_time", "_raw", "properties.log", "body.properties.log", "resourceId", "_chunked_idx"}
+			var want []string
+			var in []byte
+			in = append(in, chunkedtest.Getinfo()...)
+			table := chunkedtest.Table{Columns: columns}
+			flush := func(last bool) {
+				in = append(in, chunkedtest.Execute(last, table.Body())...)
+				table.Rows = nil
+			}
+			chunkLeft := 1 + rng.IntN(300)
+			for n := 0; n < 3000; {
+				// One Splunk event, in one of the shapes, holding one or more records.
+				e := g.Next()
+				n++
+				records := []corpus.Event{e}
+				raw, log, bodyLog := e.Raw, "", ""
+				switch shape := rng.IntN(8); shape {
+				case 0: // the record in _raw, nothing extracted
+				case 1: // properties.log extracted, as with KV_MODE=json
+					log = e.Log
+				case 2: // extraction cut short: _raw must be read
+					log = e.Log[:rng.IntN(len(e.Log))]
+				case 3: // Event Hub wrapper, body.properties.log extracted
+					raw, bodyLog = `{"body":`+e.Raw+`,"x-opt-sequence-number":7}`, e.Log
+				case 4: // a records batch of up to four records
+					parts := []string{e.Raw}
+					for k := rng.IntN(4); k > 0; k-- {
+						more := g.Next()
+						n++
+						records = append(records, more)
+						parts = append(parts, more.Raw)
+					}
+					raw = `{"records":[` + strings.Join(parts, ",") + `]}`
+				case 5: // a bare audit event
+					raw = e.Log
+				case 6: // properties.log as an object
+					raw = `{"category":"kube-audit","properties":{"log":` + strings.TrimSpace(e.Log) + `,"stream":"stdout"}}`
+				case 7: // the record cut by TRUNCATE after responseStatus
+					cut := strings.Index(e.Raw, `requestReceivedTimestamp`)
+					raw = e.Raw[:cut]
+				}
+				for _, r := range records {
+					if r.Code == 401 {
+						want = append(want, r.URI)
+					}
+				}
+				table.AppendRow(e.Time, raw, log, bodyLog, e.ResourceID, fmt.Sprint(len(table.Rows)))
+				if chunkLeft--; chunkLeft == 0 {
+					flush(false)
+					chunkLeft = 1 + rng.IntN(300)
+				}
+			}
+			flush(true)
+			require.Greater(t, len(want), 30)
+
+			r := drive(t, in, "")
+			require.Equal(t, 0, r.code, r.stderr)
+			var got []string
+			for _, rep := range r.replies[1:] {
+				if rep.Body == "" {
+					continue
+				}
+				rows, err := csv.NewReader(strings.NewReader(rep.Body)).ReadAll()
+				require.NoError(t, err)
+				for _, row := range rows[1:] {
+					assert.Equal(t, "Unauthorized", row[5])
+					got = append(got, row[4])
+				}
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}
