@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/corpus"
 )
 
@@ -28,4 +29,22 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(bc.events*b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
+}
+
+// BenchmarkRowEncode renders one reported event as a row of the reply.
+func BenchmarkRowEncode(b *testing.B) {
+	var f chunkCSV
+	f.withIdx = true
+	ev := &audit.Event{
+		SourceIPs: [][]byte{[]byte("203.0.113.7"), []byte("10.224.0.4")},
+		UserAgent: []byte(`Mozilla/5.0 (compatible; "Scanner", v1.0)`), Verb: []byte("list"),
+		RequestURI: []byte("/api/v1/namespaces/kube-system/secrets?limit=500"), Reason: []byte("Unauthorized"),
+	}
+	row := &Row{Time: []byte("1795165200.500118"), Event: ev, ChunkedIdx: []byte("4711")}
+	var dst []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = f.row(dst[:0], row)
+	}
+	b.SetBytes(int64(len(dst)))
 }
