@@ -15,9 +15,9 @@ pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)
 [ -x /usr/bin/time ] || { echo "bench/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-CGO_ENABLED=0 go build -trimpath -o "$out/kubefingerprint" ./cmd/kubefingerprint
-go run ./bench/gencorpus -events 20000 -chunk 10000 -o "$out/stream-10k.bin"
-go run ./bench/gencorpus -events 50000 -chunk 50000 -o "$out/stream-50k.bin"
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/kubefingerprint" ./cmd/kubefingerprint  # as build.sh builds it
+go run ./bench/gencorpus -events 20000 -chunk 10000 -o "$out/stream-10k.bin" 2>/dev/null
+go run ./bench/gencorpus -events 50000 -chunk 50000 -o "$out/stream-50k.bin" 2>/dev/null
 
 # median_seconds CMD...: the median wall time of runs runs of CMD.
 median_seconds() {

@@ -104,6 +104,12 @@ func (r *CSVReader) parse(data []byte, atEnd bool) (end int, done bool, err erro
 				r.nl = len(data) // the end of what is buffered stands in
 			}
 		}
+		if r.search < 0 && r.pos < len(data) && data[r.pos] == ',' && r.pos < r.nl {
+			// An empty field, as every __mv_ column of a single-valued field is.
+			r.fields = append(r.fields, field{r.pos, r.pos, false})
+			r.pos++
+			continue
+		}
 		if r.search < 0 { // a new field
 			r.search = r.pos
 			if r.pos < len(data) && data[r.pos] == '"' {
