@@ -3,7 +3,6 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/kubefingerprint/kubefingerprint/internal/golden"
+)
 
 // render writes what Document finds in doc, one JSON line per event and a
 // last line for the error, the form of the golden files.
@@ -39,17 +38,6 @@ func render(t *testing.T, x *Extractor, doc []byte) []byte {
 	return out.Bytes()
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), string(got))
-}
-
 // TestShapes runs Document on one document of every input shape and
 // compares with testdata/shapes/*.golden.
 func TestShapes(t *testing.T) {
@@ -61,38 +49,15 @@ func TestShapes(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			doc, err := os.ReadFile(f)
 			require.NoError(t, err)
-			golden(t, strings.TrimSuffix(f, ".json")+".golden", render(t, x, doc))
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", render(t, x, doc))
 		})
 	}
-}
-
-// refdata returns the path of the shared reference data beside the
-// repository. CI always has it; elsewhere its absence is said, not hidden.
-func refdata(t *testing.T, rel string) string {
-	t.Helper()
-	for dir, _ := os.Getwd(); dir != "/"; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "refdata", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p = filepath.Join(filepath.Dir(dir), "shared", "refdata", rel)
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("reference data %s not found beside the repository", rel)
-	}
-	t.Skipf("SKIPPED: reference data %s not found beside the repository (../shared/refdata)", rel)
-	return ""
 }
 
 // TestRefdata extracts every event of the public audit samples. None holds a
 // 401, so every code is asked for: the test is of extraction on real data.
 func TestRefdata(t *testing.T) {
-	dir := refdata(t, "audit")
+	dir := golden.Refdata(t, "audit")
 	var codes []int
 	for c := 100; c < 600; c++ {
 		codes = append(codes, c)
@@ -118,13 +83,13 @@ func TestRefdata(t *testing.T) {
 				got = append(got, render(t, x, data[:end])...)
 				data = data[end:]
 			}
-			golden(t, filepath.Join("testdata", "refdata", name+".golden"), got)
+			golden.Check(t, filepath.Join("testdata", "refdata", name+".golden"), got)
 		})
 	}
 }
 
 func TestRefdataKnownValues(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(refdata(t, "audit"), "elastic-k8s-audit-aks", "test-kube-audit.log"))
+	data, err := os.ReadFile(filepath.Join(golden.Refdata(t, "audit"), "elastic-k8s-audit-aks", "test-kube-audit.log"))
 	require.NoError(t, err)
 	var got []Event
 	err = NewExtractor([]int{200}).Document(data, func(ev *Event) {

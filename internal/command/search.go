@@ -147,7 +147,13 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 	}
 	s.d = newDetection(s.opts, allow, &s.format)
 
-	reply := replyMeta{Type: "streaming", RequiredFields: readFields[:]}
+	// splunkd adds _chunked_idx by itself whenever required_fields is set.
+	reply := replyMeta{Type: "streaming"}
+	for _, f := range readFields {
+		if f != "_chunked_idx" {
+			reply.RequiredFields = append(reply.RequiredFields, f)
+		}
+	}
 	if s.opts.Input != "" {
 		reply.RequiredFields = []string{"_time", s.opts.Input}
 	}

@@ -1,4 +1,7 @@
-package command
+// Package golden serves the tests: golden files in testdata/, rewritten
+// with go test -update, and the shared reference data that lies beside the
+// repository (../shared/refdata).
+package golden
 
 import (
 	"flag"
@@ -12,7 +15,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func golden(t *testing.T, path string, got []byte) {
+// Check compares got with the golden file at path, or rewrites it with -update.
+func Check(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
 		require.NoError(t, os.WriteFile(path, got, 0o644))
@@ -23,9 +27,9 @@ func golden(t *testing.T, path string, got []byte) {
 	assert.Equal(t, string(want), string(got))
 }
 
-// refdata returns the path of the shared reference data beside the
+// Refdata returns the path of rel in the shared reference data beside the
 // repository. CI always has it; elsewhere its absence is said, not hidden.
-func refdata(t *testing.T, rel string) string {
+func Refdata(t *testing.T, rel string) string {
 	t.Helper()
 	dir, _ := os.Getwd()
 	for ; dir != "/"; dir = filepath.Dir(dir) {
