@@ -7,12 +7,10 @@ import (
 	"io"
 )
 
-// Errors a CSVReader reports for one record. After either, the reader is
-// positioned at the next record and reading may go on.
-var (
-	ErrBareQuote    = errors.New(`bare " in quoted field`)
-	ErrUnterminated = errors.New(`quoted field not terminated before the end of the body`)
-)
+// ErrUnterminated is the one record error a CSVReader reports: a quoted
+// field still open where the body ends. A lone quote inside a quoted field
+// is read leniently, as encoding/csv's LazyQuotes would.
+var ErrUnterminated = errors.New(`quoted field not terminated before the end of the body`)
 
 // A RecordError names the record of a body that could not be parsed.
 type RecordError struct {
@@ -167,9 +165,6 @@ func oddRun(data []byte, open, q int) bool {
 	return n%2 == 1
 }
 
-// Number is the 1-based number of the record last read, the header being 1.
-func (r *CSVReader) Number() int { return r.record }
-
 // A Record is one parsed CSV record, valid until the next Read.
 type Record struct {
 	data []byte
@@ -224,7 +219,7 @@ func unquote(v []byte) int {
 // AppendField appends v to dst as one CSV field, quoted only when it holds a
 // comma, a quote, CR or LF (minimal quoting, which splunkd accepts).
 func AppendField(dst, v []byte) []byte {
-	if bytes.IndexAny(v, ",\"\r\n") < 0 {
+	if !bytes.ContainsAny(v, ",\"\r\n") {
 		return append(dst, v...)
 	}
 	dst = append(dst, '"')
