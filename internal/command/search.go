@@ -266,9 +266,9 @@ func (s *search) source(rec chunked.Record) *source {
 // for the digits of a wanted code: most events have none and are done with.
 // notJSON tells whether the first of those fields present is not JSON.
 func (s *search) mayMatch() (may, notJSON bool) {
-	fields := [...]int{fieldLog, fieldBodyLog, fieldRaw}
+	fields := []int{fieldLog, fieldBodyLog, fieldRaw}
 	if s.opts.Input != "" {
-		fields = [...]int{fieldInput, fieldInput, fieldInput}
+		fields = []int{fieldInput}
 	}
 	seen := false
 	for _, f := range fields {
