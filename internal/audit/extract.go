@@ -38,13 +38,43 @@ const maxDepth = 3
 // only until the callback that received it returns.
 type Event struct {
 	Code       int
+	CodeText   []byte   // responseStatus.code as the event carries it
 	SourceIPs  [][]byte // sourceIPs, every address in order
 	UserAgent  []byte
 	Verb       []byte
 	RequestURI []byte
-	Reason     []byte // responseStatus.reason
-	Time       []byte // requestReceivedTimestamp, else the record's time
-	Cluster    []byte // AKS cluster name, the last segment of the record's resourceId
+	Reason     []byte   // responseStatus.reason
+	Time       []byte   // requestReceivedTimestamp, else the record's time
+	Cluster    []byte   // AKS cluster name, the last segment of the record's resourceId
+	User       []byte   // user.username; empty for a rejected credential ("user":{})
+	Groups     [][]byte // user.groups
+	AuditID    []byte
+	Stage      []byte
+}
+
+// SrcIP is the address the API server itself saw: the last entry of
+// sourceIPs. Every earlier entry comes from X-Forwarded-For or X-Real-Ip,
+// which the client sets.
+func (ev *Event) SrcIP() []byte {
+	if len(ev.SourceIPs) == 0 {
+		return nil
+	}
+	return ev.SourceIPs[len(ev.SourceIPs)-1]
+}
+
+// Anonymous reports whether the API server served the request as an
+// unauthenticated caller: user system:anonymous or group
+// system:unauthenticated.
+func (ev *Event) Anonymous() bool {
+	if string(ev.User) == "system:anonymous" {
+		return true
+	}
+	for _, g := range ev.Groups {
+		if string(g) == "system:unauthenticated" {
+			return true
+		}
+	}
+	return false
 }
 
 // An Extractor reports the audit events whose responseStatus.code is one of
@@ -64,6 +94,7 @@ type Extractor struct {
 	topCB   func(int, []byte, jsonparser.ValueType, error)
 	fieldCB func(int, []byte, jsonparser.ValueType, error)
 	ipCB    func([]byte, jsonparser.ValueType, int, error)
+	groupCB func([]byte, jsonparser.ValueType, int, error)
 }
 
 var topPaths = [...][]string{
@@ -91,6 +122,10 @@ var fieldPaths = [...][]string{
 	{"requestURI"},
 	{"responseStatus", "reason"},
 	{"requestReceivedTimestamp"},
+	{"user", "username"},
+	{"user", "groups"},
+	{"auditID"},
+	{"stage"},
 }
 
 // NewExtractor returns an Extractor for the given response codes.
@@ -110,6 +145,11 @@ func NewExtractor(codes []int) *Extractor {
 	x.ipCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
 		if err == nil {
 			x.ev.SourceIPs = append(x.ev.SourceIPs, x.value(v, vt))
+		}
+	}
+	x.groupCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
+		if err == nil {
+			x.ev.Groups = append(x.ev.Groups, x.value(v, vt))
 		}
 	}
 	return x
@@ -231,7 +271,7 @@ func (x *Extractor) event(ev []byte, fn func(*Event)) error {
 		x.str = make([]byte, 0, len(ev)+len(ev)/4)
 	}
 	x.str = x.str[:0]
-	x.ev = Event{Code: code, SourceIPs: x.ev.SourceIPs[:0], Cluster: x.rec}
+	x.ev = Event{Code: code, CodeText: v, SourceIPs: x.ev.SourceIPs[:0], Groups: x.ev.Groups[:0], Cluster: x.rec}
 	jsonparser.EachKey(ev, x.fieldCB, fieldPaths[:]...)
 	if len(x.ev.Time) == 0 {
 		x.ev.Time = x.recT
@@ -261,6 +301,16 @@ func (x *Extractor) setField(i int, v []byte, vt jsonparser.ValueType, err error
 		x.ev.Reason = x.value(v, vt)
 	case 5:
 		x.ev.Time = x.value(v, vt)
+	case 6:
+		x.ev.User = x.value(v, vt)
+	case 7:
+		if vt == jsonparser.Array {
+			jsonparser.ArrayEach(v, x.groupCB)
+		}
+	case 8:
+		x.ev.AuditID = x.value(v, vt)
+	case 9:
+		x.ev.Stage = x.value(v, vt)
 	}
 }
 

@@ -11,16 +11,27 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 )
 
-// Columns are the fields of every row, named as spath names them, in the
-// order of the original detection's table command.
-var Columns = []string{"_time", "sourceIPs{}", "userAgent", "verb", "requestURI", "responseStatus.reason"}
+// Columns are the fields of every row. The original detection's table
+// comes first, named as spath names them; the fingerprint fields follow:
+// where (cluster, src_ip), who (user, user.groups{}), what (the code, the
+// scanner the user agent names) and the audit event's own identity.
+var Columns = []string{
+	"_time", "sourceIPs{}", "userAgent", "verb", "requestURI", "responseStatus.reason",
+	"cluster", "src_ip", "user", "responseStatus.code", "scanner", "auditID", "stage", "user.groups{}",
+}
+
+// AllowlistedColumn is added after Columns with filter=show: where the row
+// would have been suppressed, as <file>:<line>, or empty.
+const AllowlistedColumn = "allowlisted"
 
 // A Row is one reported audit event. Its slices are valid only while a
 // format renders it.
 type Row struct {
-	Time       []byte // Splunk's _time, else the event's time as epoch seconds
-	Event      *audit.Event
-	ChunkedIdx []byte // splunkd's _chunked_idx, echoed back; nil when absent
+	Time        []byte // Splunk's _time, else the event's time as epoch seconds
+	Event       *audit.Event
+	Scanner     []byte // the tool the user agent names, from the scanner lookups
+	Allowlisted []byte // with filter=show, the <file>:<line> of the row that covers it
+	ChunkedIdx  []byte // splunkd's _chunked_idx, echoed back; nil when absent
 }
 
 // A format renders rows: as a chunk body for splunkd, or as a table, CSV or
@@ -52,6 +63,7 @@ type detection struct {
 	row     Row
 	timeBf  []byte
 	emitCB  func(*audit.Event)
+	tag     func(userAgent []byte) []byte // the scanner tag; nil tags nothing
 }
 
 func newDetection(opts Options, allow *allowlists, f format) *detection {
@@ -155,6 +167,10 @@ func (d *detection) emit(ev *audit.Event) {
 		return
 	}
 	d.row.Event = ev
+	d.row.Scanner = nil
+	if d.tag != nil {
+		d.row.Scanner = d.tag(ev.UserAgent)
+	}
 	time := d.row.Time
 	if len(time) == 0 {
 		d.timeBf = appendEpoch(d.timeBf[:0], ev.Time)
@@ -216,7 +232,7 @@ func (c *chunkCSV) header(dst []byte) []byte {
 		}
 		dst = append(dst, col...)
 	}
-	dst = append(dst, ",__mv_sourceIPs{}"...)
+	dst = append(dst, ",__mv_sourceIPs{},__mv_user.groups{}"...)
 	if c.withIdx {
 		dst = append(dst, ",_chunked_idx"...)
 	}
@@ -228,10 +244,15 @@ func (c *chunkCSV) row(dst []byte, r *Row) []byte {
 	dst = chunked.AppendField(dst, r.Time)
 	c.scratch = chunked.AppendJoined(c.scratch[:0], ev.SourceIPs)
 	dst = appendCSVText(append(dst, ','), c.scratch)
-	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason} {
+	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason,
+		ev.Cluster, ev.SrcIP(), ev.User, ev.CodeText, r.Scanner, ev.AuditID, ev.Stage} {
 		dst = appendCSVText(append(dst, ','), v)
 	}
+	c.scratch = chunked.AppendJoined(c.scratch[:0], ev.Groups)
+	dst = appendCSVText(append(dst, ','), c.scratch)
 	c.scratch = chunked.AppendMV(c.scratch[:0], ev.SourceIPs)
+	dst = appendCSVText(append(dst, ','), c.scratch)
+	c.scratch = chunked.AppendMV(c.scratch[:0], ev.Groups)
 	dst = appendCSVText(append(dst, ','), c.scratch)
 	if c.withIdx {
 		dst = chunked.AppendField(append(dst, ','), r.ChunkedIdx)

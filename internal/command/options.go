@@ -13,9 +13,13 @@ type Options struct {
 	Codes  []int  // responseStatus.code values to report
 	Input  string // field holding the audit data; empty means automatic
 	Filter string // allowlist lookups: empty for the app's, "none", or a comma list
+
+	// Anonymous also reports every response to an unauthenticated caller
+	// (system:anonymous, system:unauthenticated), whatever its code.
+	Anonymous bool
 }
 
-const validArguments = "codes=<code>[,<code>...] (default 401), input=<field> (default automatic), filter=none|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
+const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
 
 // DefaultCodes is what the original detection searches for.
 var DefaultCodes = []int{401}
@@ -44,6 +48,12 @@ func (o *Options) set(name, value string) error {
 			return err
 		}
 		o.Codes = codes
+	case "anonymous":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("anonymous=%s: use true or false; valid arguments: %s", value, validArguments)
+		}
+		o.Anonymous = b
 	case "input":
 		if value == "" {
 			return fmt.Errorf("input= needs a field name; valid arguments: %s", validArguments)

@@ -249,8 +249,19 @@ func (tableFormat) row(dst []byte, r *Row) []byte {
 		}
 		dst = appendCell(dst, ip)
 	}
-	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason} {
+	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason,
+		ev.Cluster, ev.SrcIP(), ev.User, ev.CodeText, r.Scanner, ev.AuditID, ev.Stage} {
 		dst = appendCell(append(dst, '\t'), v)
+	}
+	dst = append(dst, '\t')
+	for i, g := range ev.Groups {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendCell(dst, g)
+	}
+	if len(ev.Groups) == 0 {
+		dst = append(dst, '-')
 	}
 	return append(dst, '\n')
 }
@@ -276,16 +287,29 @@ type jsonRow struct {
 	Verb       string   `json:"verb"`
 	RequestURI string   `json:"requestURI"`
 	Reason     string   `json:"responseStatus.reason"`
+	Cluster    string   `json:"cluster"`
+	SrcIP      string   `json:"src_ip"`
+	User       string   `json:"user"`
+	Code       string   `json:"responseStatus.code"`
+	Scanner    string   `json:"scanner"`
+	AuditID    string   `json:"auditID"`
+	Stage      string   `json:"stage"`
+	Groups     []string `json:"user.groups{}"`
 }
 
 func (jsonFormat) header(dst []byte) []byte { return dst }
 
 func (jsonFormat) row(dst []byte, r *Row) []byte {
 	ev := r.Event
-	ips := make([]string, len(ev.SourceIPs))
-	for i, ip := range ev.SourceIPs {
-		ips[i] = string(ip)
+	strs := func(vs [][]byte) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = string(v)
+		}
+		return out
 	}
-	b, _ := json.Marshal(jsonRow{string(r.Time), ips, string(ev.UserAgent), string(ev.Verb), string(ev.RequestURI), string(ev.Reason)})
+	b, _ := json.Marshal(jsonRow{string(r.Time), strs(ev.SourceIPs), string(ev.UserAgent), string(ev.Verb),
+		string(ev.RequestURI), string(ev.Reason), string(ev.Cluster), string(ev.SrcIP()), string(ev.User),
+		string(ev.CodeText), string(r.Scanner), string(ev.AuditID), string(ev.Stage), strs(ev.Groups)})
 	return append(append(dst, b...), '\n')
 }
