@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // ErrUnterminated is the one record error a CSVReader reports: a quoted
@@ -216,12 +217,70 @@ func unquote(v []byte) int {
 	return w
 }
 
-// AppendField appends v to dst as one CSV field, quoted only when it holds a
-// comma, a quote, CR or LF (minimal quoting, which splunkd accepts).
+// What writing a field must do about each byte: a field holding a comma, a
+// quote, CR or LF is quoted, and one holding a byte past ASCII must be
+// checked for valid UTF-8. One table lookup per byte decides both in a
+// single pass; most fields are short ASCII words that need neither.
+const (
+	needsQuote = 1 << iota
+	nonASCII
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range ",\"\r\n" {
+		t[c] = needsQuote
+	}
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = nonASCII
+	}
+	return t
+}()
+
+// classOf ORs the classes of v's bytes.
+func classOf(v []byte) uint8 {
+	var class uint8
+	for len(v) >= 8 { // eight independent lookups per round
+		class |= byteClass[v[0]] | byteClass[v[1]] | byteClass[v[2]] | byteClass[v[3]] |
+			byteClass[v[4]] | byteClass[v[5]] | byteClass[v[6]] | byteClass[v[7]]
+		v = v[8:]
+	}
+	for _, c := range v {
+		class |= byteClass[c]
+	}
+	return class
+}
+
+// AppendField appends v to dst as one CSV field, byte for byte, quoted only
+// when it holds a comma, a quote, CR or LF (minimal quoting, which splunkd
+// accepts).
 func AppendField(dst, v []byte) []byte {
-	if !bytes.ContainsAny(v, ",\"\r\n") {
+	if classOf(v)&needsQuote == 0 {
 		return append(dst, v...)
 	}
+	return appendQuoted(dst, v)
+}
+
+// replacement stands for each run of bytes that are not UTF-8, as
+// bytes.ToValidUTF8 writes it.
+const replacement = "\uFFFD"
+
+// AppendText appends v to dst as one CSV field of valid UTF-8, quoted as
+// AppendField quotes: each run of bytes that are not UTF-8 becomes one
+// U+FFFD, exactly as bytes.ToValidUTF8(v, []byte("\uFFFD")) would, written
+// straight into dst.
+func AppendText(dst, v []byte) []byte {
+	class := classOf(v)
+	if class&nonASCII != 0 && !utf8.Valid(v) {
+		return appendInvalid(dst, v, class&needsQuote != 0)
+	}
+	if class&needsQuote == 0 {
+		return append(dst, v...)
+	}
+	return appendQuoted(dst, v)
+}
+
+// appendQuoted writes v quoted, its quotes doubled.
+func appendQuoted(dst, v []byte) []byte {
 	dst = append(dst, '"')
 	for {
 		j := bytes.IndexByte(v, '"')
@@ -234,4 +293,42 @@ func AppendField(dst, v []byte) []byte {
 	}
 	dst = append(dst, v...)
 	return append(dst, '"')
+}
+
+// appendInvalid writes v, which is not valid UTF-8, with each run of
+// invalid bytes replaced, and quoted if quote is set. Invalid runs never
+// swallow an ASCII byte, so replacing them changes nothing about quoting.
+func appendInvalid(dst, v []byte, quote bool) []byte {
+	if quote {
+		dst = append(dst, '"')
+	}
+	invalid := false // the previous byte was part of an invalid run
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			if c == '"' && quote {
+				dst = append(dst, '"')
+			}
+			i++
+			invalid = false
+			continue
+		}
+		_, n := utf8.DecodeRune(v[i:])
+		if n == 1 {
+			if !invalid {
+				dst = append(dst, replacement...)
+			}
+			i++
+			invalid = true
+			continue
+		}
+		dst = append(dst, v[i:i+n]...)
+		i += n
+		invalid = false
+	}
+	if quote {
+		dst = append(dst, '"')
+	}
+	return dst
 }

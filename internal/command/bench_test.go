@@ -31,20 +31,40 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// BenchmarkRowEncode renders one reported event as a row of the reply.
+// BenchmarkRowEncode renders reported events as rows of the reply: a 401
+// with the fingerprint fields filled as the corpus fills them, and one whose
+// user agent needs quoting and whose URI holds bytes that are not UTF-8.
 func BenchmarkRowEncode(b *testing.B) {
-	var f chunkCSV
-	f.withIdx = true
-	ev := &audit.Event{
-		SourceIPs: [][]byte{[]byte("203.0.113.7"), []byte("10.224.0.4")},
-		UserAgent: []byte(`Mozilla/5.0 (compatible; "Scanner", v1.0)`), Verb: []byte("list"),
-		RequestURI: []byte("/api/v1/namespaces/kube-system/secrets?limit=500"), Reason: []byte("Unauthorized"),
+	for _, bc := range []struct {
+		name string
+		ev   *audit.Event
+	}{
+		{"401", &audit.Event{
+			SourceIPs: [][]byte{[]byte("203.0.113.7"), []byte("10.224.0.4")},
+			UserAgent: []byte("nuclei - Open-source project (github.com/projectdiscovery/nuclei)"), Verb: []byte("list"),
+			RequestURI: []byte("/api/v1/namespaces/kube-system/secrets"), Reason: []byte("Unauthorized"),
+			Cluster: []byte("AKS-PROD-WEU"), CodeText: []byte("401"), AuditID: []byte("5d1a3f0e-0013-4000-8000-000000000013"),
+			Stage: []byte("ResponseStarted"),
+		}},
+		{"hostile", &audit.Event{
+			SourceIPs: [][]byte{[]byte("203.0.113.7"), []byte("10.224.0.4")},
+			UserAgent: []byte(`Mozilla/5.0 (compatible; "Scanner", v1.0)`), Verb: []byte("get"),
+			RequestURI: []byte("/api/v1/\xff\xfe\"x\",\r\n/caf\xc3\xa9?q=\xe2\x82"), Reason: []byte("Unauthorized"),
+			Cluster: []byte("AKS-DEV"), User: []byte("system:anonymous"), CodeText: []byte("403"),
+			Groups: [][]byte{[]byte("system:unauthenticated")}, AuditID: []byte("5d1a3f0e-0013-4000-8000-000000000014"),
+			Stage: []byte("ResponseComplete"),
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var f chunkCSV
+			f.withIdx = true
+			row := &Row{Time: []byte("1795165200.500118"), Event: bc.ev, Scanner: []byte("nuclei"), ChunkedIdx: []byte("4711")}
+			dst := f.row(nil, row)
+			b.SetBytes(int64(len(dst)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = f.row(dst[:0], row)
+			}
+		})
 	}
-	row := &Row{Time: []byte("1795165200.500118"), Event: ev, ChunkedIdx: []byte("4711")}
-	var dst []byte
-	b.ReportAllocs()
-	for b.Loop() {
-		dst = f.row(dst[:0], row)
-	}
-	b.SetBytes(int64(len(dst)))
 }

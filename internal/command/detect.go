@@ -1,11 +1,9 @@
 package command
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
@@ -263,8 +261,5 @@ func (c *chunkCSV) row(dst []byte, r *Row) []byte {
 // appendCSVText writes v as a CSV field of valid UTF-8: splunkd reads
 // bodies as UTF-8, and an audit log holds whatever a client sent.
 func appendCSVText(dst, v []byte) []byte {
-	if !utf8.Valid(v) {
-		v = bytes.ToValidUTF8(v, []byte("\uFFFD"))
-	}
-	return chunked.AppendField(dst, v)
+	return chunked.AppendText(dst, v)
 }
