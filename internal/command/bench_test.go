@@ -6,18 +6,32 @@ import (
 	"testing"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
 	"github.com/kubefingerprint/kubefingerprint/internal/corpus"
 )
 
 // BenchmarkSearch runs the whole command in-process on the stream splunkd
-// would send for 20,000 generated AKS events, in chunks of 10,000 and of
-// 50,000 events.
+// would send for generated AKS events, with the columns the command's own
+// getinfo reply asks for: the realistic corpus (2% 401s) in chunks of
+// 10,000 and of 50,000 events, and the dense one (40% 401s).
 func BenchmarkSearch(b *testing.B) {
+	var reply bytes.Buffer
+	Search(bytes.NewReader(chunkedtest.Getinfo()), &reply, io.Discard, "")
+	required, err := chunkedtest.RequiredFields(&reply)
+	if err != nil {
+		b.Fatal(err)
+	}
+	columns, err := corpus.Columns(required)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
-		name          string
-		events, chunk int
-	}{{"chunk10k", 20000, 10000}, {"chunk50k", 50000, 50000}} {
-		stream, _ := corpus.New(1).Stream(bc.events, bc.chunk)
+		name                      string
+		percent401, events, chunk int
+	}{{"realistic/chunk10k", 2, 20000, 10000}, {"realistic/chunk50k", 2, 50000, 50000}, {"dense/chunk10k", 40, 20000, 10000}} {
+		g := corpus.New(1)
+		g.Percent401, g.Columns = bc.percent401, columns
+		stream, _ := g.Stream(bc.events, bc.chunk)
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(stream)))
 			b.ReportAllocs()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
@@ -19,11 +20,20 @@ type Generator struct {
 	// MarkURIs appends ?event=<n> to every requestURI, so that tests can
 	// tell which event a row came from.
 	MarkURIs bool
+	// Percent401 is the share of events answered 401, in percent. The
+	// other codes keep their proportions, 403 : 404 : 200 = 8 : 10 : 80.
+	// New sets 2: a realistic stream, where almost every event is dropped
+	// unparsed; 40 makes a dense one, where parsing and replies dominate.
+	Percent401 int
+	// Columns are the columns of the bodies Bodies and Stream write. New
+	// sets every field storage-blob data has, then _chunked_idx.
+	Columns []string
 }
 
 // New returns a Generator seeded with seed.
 func New(seed uint64) *Generator {
-	return &Generator{rng: rand.New(rand.NewPCG(seed, 0x6b756265))}
+	columns, _ := Columns(Fields)
+	return &Generator{rng: rand.New(rand.NewPCG(seed, 0x6b756265)), Percent401: 2, Columns: columns}
 }
 
 // An Event is one generated Splunk event.
@@ -53,19 +63,20 @@ var (
 	verbs = []string{"get", "list", "watch", "update", "create", "patch", "delete"}
 )
 
-// Next returns the next event: mostly 200s, with 404s, 403s and about 2%
-// 401s; one to three source addresses; a few events with a large request
-// object.
+// Next returns the next event: Percent401 of them 401s, the rest mostly
+// 200s, with 404s and 403s; one to three source addresses; a few events
+// with a large request object.
 func (g *Generator) Next() Event {
 	g.n++
 	r := g.rng
 	var code int
+	s := min(max(g.Percent401, 0), 100)
 	switch p := r.IntN(100); {
-	case p < 2:
+	case p < s:
 		code = 401
-	case p < 10:
+	case p < s+8*(100-s)/98:
 		code = 403
-	case p < 20:
+	case p < s+18*(100-s)/98:
 		code = 404
 	default:
 		code = 200
@@ -170,21 +181,71 @@ func (g *Generator) ip(code int) string {
 	return fmt.Sprintf("10.224.%d.%d", r.IntN(4), 1+r.IntN(254))
 }
 
-// Columns are the fields splunkd sends for the command's required_fields
-// on storage-blob data, in the order it sends them.
-var Columns = []string{"_time", "_raw", "properties.log", "resourceId", "_chunked_idx"}
+// Fields are the fields of a storage-blob record that splunkd can send a
+// command, as Event.Field gives them.
+var Fields = []string{"_time", "_raw", "properties.log", "resourceId"}
+
+// eventHubFields only Event Hub data has: Splunk extracts them from the
+// body wrapper, which storage-blob records lack.
+var eventHubFields = []string{"body.properties.log", "body.resourceId"}
+
+// Columns returns the columns splunkd sends for storage-blob data to a
+// command whose getinfo reply asks for required: each field the data has,
+// in that order, then _chunked_idx, which splunkd adds. Event Hub fields
+// get no column, as no event has them. Any other field is an error: the
+// corpus cannot make it, and a stream without it would not be what splunkd
+// sends.
+func Columns(required []string) ([]string, error) {
+	var columns []string
+	for _, f := range required {
+		switch {
+		case slices.Contains(Fields, f):
+			columns = append(columns, f)
+		case slices.Contains(eventHubFields, f), f == "_chunked_idx":
+		default:
+			return nil, fmt.Errorf("corpus: no field %q in generated storage-blob data (it has %s)", f, strings.Join(Fields, ", "))
+		}
+	}
+	if len(columns) == 0 {
+		return nil, fmt.Errorf("corpus: required_fields %q name no field of storage-blob data", required)
+	}
+	return append(columns, "_chunked_idx"), nil
+}
+
+// Field returns the value splunkd sends for the named field of Fields.
+func (e Event) Field(name string) string {
+	switch name {
+	case "_time":
+		return e.Time
+	case "_raw":
+		return e.Raw
+	case "properties.log":
+		return e.Log
+	case "resourceId":
+		return e.ResourceID
+	}
+	return ""
+}
 
 // Bodies returns the CSV bodies splunkd sends for n events in execute
-// chunks of chunk events, and the generated events.
+// chunks of chunk events, with the generator's Columns, and the generated
+// events.
 func (g *Generator) Bodies(n, chunk int) ([][]byte, []Event) {
 	var bodies [][]byte
 	var events []Event
+	cells := make([]string, len(g.Columns))
 	for start := 0; start < n; start += chunk {
-		t := chunkedtest.Table{Columns: Columns}
+		t := chunkedtest.Table{Columns: g.Columns}
 		for i := start; i < min(n, start+chunk); i++ {
 			e := g.Next()
 			events = append(events, e)
-			t.AppendRow(e.Time, e.Raw, e.Log, e.ResourceID, fmt.Sprint(i-start))
+			for c, name := range g.Columns {
+				cells[c] = e.Field(name)
+				if name == "_chunked_idx" {
+					cells[c] = fmt.Sprint(i - start)
+				}
+			}
+			t.AppendRow(cells...)
 		}
 		bodies = append(bodies, t.Body())
 	}

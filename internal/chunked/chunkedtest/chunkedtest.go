@@ -151,3 +151,25 @@ func ReadReplies(r io.Reader) ([]Reply, error) {
 		out = append(out, rep)
 	}
 }
+
+// RequiredFields reads a command's getinfo reply from r and returns the
+// fields it asks splunkd for; none means every field.
+func RequiredFields(r io.Reader) ([]string, error) {
+	rep, err := ReadReply(chunked.NewReader(r))
+	if err != nil {
+		return nil, fmt.Errorf("getinfo reply: %w", err)
+	}
+	if e, ok := rep.Meta["error"]; ok {
+		return nil, fmt.Errorf("getinfo reply: error %v", e)
+	}
+	var fields []string
+	list, _ := rep.Meta["required_fields"].([]any)
+	for _, f := range list {
+		s, ok := f.(string)
+		if !ok {
+			return nil, fmt.Errorf("getinfo reply: required_fields holds %v", f)
+		}
+		fields = append(fields, s)
+	}
+	return fields, nil
+}
