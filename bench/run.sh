@@ -1,55 +1,169 @@
 #!/usr/bin/env bash
-# bench/run.sh: the whole-process benchmark. Builds the command, generates
-# the byte stream splunkd would send for generated AKS kube-audit events,
-# and runs the binary on it pinned to one core, as splunkd would start it:
-# no arguments, the stream on stdin. Prints events/s, MB/s, peak RSS and
-# the ratio of its time to copying the same stream with cat.
+# bench/run.sh: the whole-process benchmark, side by side with the previous
+# release. It builds this tree's command and release 0.1.0's (tag v0.1.0,
+# else commit 1302560) as build.sh builds them, gives each the request
+# stream its own getinfo reply asks for (gencorpus -for), and times both on
+# one core, as splunkd starts them: no arguments, the stream on stdin. Two
+# corpora of generated AKS kube-audit events: realistic (2% 401s, nearly
+# every event dropped unparsed) and dense (40% 401s, where parsing and
+# replies dominate). Runs are interleaved, so that the machine's noise
+# falls on every command alike, and medians are reported.
 #
-#   bench/run.sh [runs]      (default 10 runs per measurement; medians)
+# It prints markdown tables: per corpus and command the stream's size,
+# seconds, events/s, MB/s, peak RSS and rows emitted; this tree / previous
+# and this tree / `cat` of this tree's stream; peak RSS at 50,000-record
+# chunks for 1 and 50 chunks; and process start (getinfo alone, an empty Go
+# program, /bin/true). It exits 1 if the two versions emit different row
+# counts or peak RSS is not flat and under 64 MiB.
+#
+#   bench/run.sh [runs]      (default 51 runs per measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-10}
-out=bench/out
+runs=${1:-51}
+events=20000 chunk=10000
+out=$PWD/bench/out
 mkdir -p "$out"
-pin=()
-command -v taskset >/dev/null && pin=(taskset -c 0)
-[ -x /usr/bin/time ] || { echo "bench/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
+for tool in taskset /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench/run.sh: needs $tool (apt-get install util-linux time)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
 
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/kubefingerprint" ./cmd/kubefingerprint  # as build.sh builds it
-go run ./bench/gencorpus -events 20000 -chunk 10000 -o "$out/stream-10k.bin" 2>/dev/null
-go run ./bench/gencorpus -events 50000 -chunk 50000 -o "$out/stream-50k.bin" 2>/dev/null
+# build OUTPUT: the command as build.sh builds it, from the current folder.
+build() { CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$1" ./cmd/kubefingerprint; }
+build "$out/kubefingerprint"
+go build -o "$out/gencorpus" ./bench/gencorpus
+prev=v0.1.0
+rev=$(git rev-parse -q --verify "$prev^{commit}" || { prev=1302560; git rev-parse --verify "$prev^{commit}"; })
+mkdir "$tmp/previous"
+git archive "$rev" | tar -x -C "$tmp/previous"
+(cd "$tmp/previous" && build "$out/previous")
+printf 'package main\n\nfunc main() {}\n' >"$tmp/empty.go"
+CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$out/empty" "$tmp/empty.go"
 
-# median_seconds CMD...: the median wall time of runs runs of CMD.
-median_seconds() {
-	local i t0 t1
-	for ((i = 0; i < runs; i++)); do
-		t0=$EPOCHREALTIME
-		"$@" >/dev/null
-		t1=$EPOCHREALTIME
-		echo "$t0 $t1"
-	done | awk '{ print $2 - $1 }' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+# One stream per corpus and command, with the columns the command asks for.
+corpora=(realistic:2 dense:40)
+commands=(kubefingerprint previous)
+for c in "${corpora[@]}"; do
+	for cmd in "${commands[@]}"; do
+		"$out/gencorpus" -for "$out/$cmd" -percent401 "${c#*:}" -events $events -chunk $chunk \
+			-o "$out/stream-${c%:*}-$cmd.bin" 2>"$tmp/gen-${c%:*}-$cmd.txt"
+	done
+done
+"$out/gencorpus" -events 0 -o "$out/getinfo.bin" 2>/dev/null
+
+# From here on this shell and all it starts run on CPU 0 only.
+cores=$(nproc)
+taskset -p -c 0 $$ >/dev/null
+
+# Peak RSS and rows emitted, from one run of each command on its stream.
+for c in "${corpora[@]}"; do
+	for cmd in "${commands[@]}"; do
+		k=${c%:*}-$cmd
+		/usr/bin/time -f %M -o "$tmp/rss-$k" "$out/$cmd" <"$out/stream-$k.bin" >"$tmp/reply-$k"
+		grep -ao 'rows emitted: [0-9]*' "$tmp/reply-$k" | tail -1 | tr -dc 0-9 >"$tmp/rows-$k"
+	done
+done
+
+# Interleaved timing: every round runs every command on every corpus once.
+for ((i = 0; i < runs; i++)); do
+	for c in "${corpora[@]}"; do
+		for cmd in "${commands[@]}" cat; do
+			k=${c%:*}-$cmd
+			[ "$cmd" = cat ] && k=${c%:*}-kubefingerprint
+			[ "$cmd" = cat ] && run=(cat) || run=("$out/$cmd")
+			t0=$EPOCHREALTIME
+			"${run[@]}" <"$out/stream-$k.bin" >/dev/null
+			t1=$EPOCHREALTIME
+			echo "${c%:*}-$cmd $t0 $t1"
+		done
+	done
+done >"$tmp/times"
+
+# median KEY: the median seconds of KEY's runs.
+median() {
+	awk -v k="$1" '$1 == k { print $3 - $2 }' "$tmp/times" | sort -g |
+		awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-peak_rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
-
-run_cmd() { "${pin[@]}" "$out/kubefingerprint" <"$1"; }
-run_cat() { "${pin[@]}" cat "$1"; }
-
-printf '%-22s %8s %10s %9s %9s %10s %8s %9s\n' stream events seconds events/s MB/s peakRSS cat_s vs_cat
-for s in 10k:20000 50k:50000; do
-	name=${s%%:*} events=${s##*:}
-	f=$out/stream-$name.bin
-	bytes=$(stat -c %s "$f")
-	t=$(median_seconds run_cmd "$f")
-	c=$(median_seconds run_cat "$f")
-	rss=$(peak_rss_kib "${pin[@]}" "$out/kubefingerprint" <"$f")
-	awk -v n="chunks of $name" -v e="$events" -v t="$t" -v b="$bytes" -v r="$rss" -v c="$c" 'BEGIN {
-		printf "%-22s %8d %10.4f %9.0f %9.0f %7.1fMiB %8.4f %8.1fx\n", n, e, t, e / t, b / t / 1e6, r / 1024, c, t / c }'
+echo "bench/run.sh: this tree $(git describe --always --dirty) vs $prev ($(git rev-parse --short "$rev")); $events events in chunks of $chunk;"
+echo "medians of $runs interleaved runs on CPU 0 ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+for cmd in "${commands[@]}"; do
+	echo "columns sent to $cmd: $(sed -n 's/.*columns \([^ ]*\),.*/\1/p' "$tmp/gen-realistic-$cmd.txt")"
+done
+echo
+echo "| corpus | command | stream | seconds | events/s | MB/s | peak RSS | rows |"
+echo "|---|---|---|---|---|---|---|---|"
+for c in "${corpora[@]}"; do
+	name=${c%:*}
+	for cmd in "${commands[@]}" cat; do
+		k=$name-$cmd label=$cmd
+		[ "$cmd" = kubefingerprint ] && label="this tree"
+		[ "$cmd" = previous ] && label=$prev
+		[ "$cmd" = cat ] && k=$name-kubefingerprint label="\`cat\` of this tree's stream"
+		t=$(median "$name-$cmd")
+		echo "$t" >"$tmp/median-$name-$cmd"
+		bytes=$(stat -c %s "$out/stream-$k.bin")
+		rss=- rows=-
+		[ "$cmd" = cat ] || rss=$(cat "$tmp/rss-$k") rows=$(cat "$tmp/rows-$k")
+		awk -v c="$name, ${c#*:}% 401" -v l="$label" -v t="$t" -v b="$bytes" -v e="$events" -v r="$rss" -v n="$rows" -v cat="$cmd" 'BEGIN {
+			if (cat == "cat") printf "| %s | %s | %.1f MB | %.4f | | %.0f | | |\n", c, l, b / 1e6, t, b / t / 1e6
+			else printf "| %s | %s | %.1f MB | %.4f | %.0f | %.0f | %.1f MiB | %s |\n", c, l, b / 1e6, t, e / t, b / t / 1e6, r / 1024, n }'
+	done
+	if [ "$(cat "$tmp/rows-$name-kubefingerprint")" != "$(cat "$tmp/rows-$name-previous")" ]; then
+		echo "bench/run.sh: $name: this tree and $prev emit different row counts" >&2
+		failed=1
+	fi
+done
+echo
+echo "| corpus | this tree / $prev | speed-up | this tree / \`cat\` |"
+echo "|---|---|---|---|"
+for c in "${corpora[@]}"; do
+	name=${c%:*}
+	awk -v c="$name" -v o="$(cat "$tmp/median-$name-kubefingerprint")" -v p="$(cat "$tmp/median-$name-previous")" \
+		-v k="$(cat "$tmp/median-$name-cat")" 'BEGIN { printf "| %s | %.2f | %.2fx | %.1fx |\n", c, o / p, p / o, o / k }'
 done
 
 # Memory must not grow with the number of chunks: one 50,000-record chunk
-# against the same chunk sent 50 times (2.5 million events, 8.6 GB, piped
-# from the generator so it never touches the disk).
-one=$(peak_rss_kib "$out/kubefingerprint" <"$out/stream-50k.bin")
-fifty=$(go run ./bench/gencorpus -events 50000 -chunk 50000 -repeat 50 -o - 2>/dev/null | peak_rss_kib "$out/kubefingerprint")
-awk -v a="$one" -v b="$fifty" 'BEGIN { printf "peak RSS, 50,000-record chunks: 1 chunk %.1f MiB, 50 chunks %.1f MiB (%+.1f%%)\n", a / 1024, b / 1024, (b - a) * 100 / a }'
+# against the same chunk sent 50 times (2.5 million events, piped from the
+# generator so it never touches the disk).
+rss_chunks() {
+	"$out/gencorpus" -for "$out/kubefingerprint" -events 50000 -chunk 50000 -repeat "$1" -o - 2>/dev/null |
+		/usr/bin/time -f %M -o "$tmp/rss" "$out/kubefingerprint" >/dev/null
+	cat "$tmp/rss"
+}
+one=$(rss_chunks 1)
+fifty=$(rss_chunks 50)
+echo
+awk -v a="$one" -v b="$fifty" 'BEGIN {
+	ok = (b < 64 * 1024 && b <= a * 1.1 + 1024) ? "flat and under 64 MiB" : "NOT flat and under 64 MiB"
+	printf "peak RSS, this tree, realistic corpus in 50,000-record chunks: 1 chunk %.1f MiB, 50 chunks %.1f MiB (%+.1f%%): %s\n", a / 1024, b / 1024, (b - a) * 100 / a, ok
+	exit ok ~ /NOT/ }' || failed=1
+
+# Process start: the command answering getinfo alone, an empty Go program
+# built the same way, and /bin/true.
+start=("$out/kubefingerprint <$out/getinfo.bin" "$out/empty" /bin/true)
+labels=("getinfo alone" "an empty Go program" /bin/true)
+if command -v hyperfine >/dev/null; then
+	# Through a shell for the redirect; hyperfine subtracts the shell's own
+	# start, and warns that it calibrates that only roughly below 5 ms.
+	hyperfine --style none --warmup 20 --runs 500 --export-json "$tmp/start.json" "${start[@]}" >/dev/null 2>"$tmp/hyperfine.txt"
+	mapfile -t ms < <(grep -o '"median": *[0-9.e-]*' "$tmp/start.json" | awk '{ printf "%.2f\n", $2 * 1000 }')
+	how="hyperfine, medians of 500 runs, the shell's own start subtracted"
+else
+	ms=()
+	for s in "${start[@]}"; do
+		for ((i = 0; i < 500; i++)); do
+			t0=$EPOCHREALTIME
+			sh -c "$s" >/dev/null
+			t1=$EPOCHREALTIME
+			echo "x $t0 $t1"
+		done >"$tmp/times"
+		ms+=("$(awk '{ print ($3 - $2) * 1000 }' "$tmp/times" | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] }')")
+	done
+	how="a loop, medians of 500 runs, the start of sh included (apt-get install hyperfine subtracts it)"
+fi
+echo
+echo "process start ($how): ${labels[0]} ${ms[0]} ms, ${labels[1]} ${ms[1]} ms, ${labels[2]} ${ms[2]} ms"
+exit $failed

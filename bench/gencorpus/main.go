@@ -4,7 +4,7 @@
 //	go run ./bench/gencorpus -for bench/out/kubefingerprint -events 20000 -chunk 10000 -o stream.bin
 //	go run ./bench/gencorpus -percent401 40 -events 50000 -chunk 50000 -repeat 50 -o - | kubefingerprint
 //
-// -for sends the named binary a getinfo request and writes the columns its
+// -events 0 writes the getinfo request alone. -for sends the named binary a getinfo request and writes the columns its
 // reply asks for, as splunkd would, so that each version of the command is
 // measured on its own request stream. -repeat sends the same chunks again,
 // for streams too large to keep.
@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	events := flag.Int("events", 20000, "number of events")
+	events := flag.Int("events", 20000, "number of events; 0 writes the getinfo request alone")
 	chunk := flag.Int("chunk", 10000, "events per execute chunk")
 	repeat := flag.Int("repeat", 1, "send the chunks this many times")
 	seed := flag.Uint64("seed", 1, "generator seed")
@@ -40,8 +40,8 @@ func main() {
 }
 
 func run(events, chunk, repeat int, seed uint64, percent401 int, command, out string) error {
-	if events < 1 || chunk < 1 || repeat < 1 || percent401 < 0 || percent401 > 100 {
-		return fmt.Errorf("need -events, -chunk, -repeat >= 1 and -percent401 in 0..100")
+	if events < 0 || chunk < 1 || repeat < 1 || percent401 < 0 || percent401 > 100 {
+		return fmt.Errorf("need -events >= 0, -chunk and -repeat >= 1, -percent401 in 0..100")
 	}
 	g := corpus.New(seed)
 	g.Percent401 = percent401
