@@ -81,10 +81,17 @@ for ((i = 0; i < runs; i++)); do
 	done
 done >"$tmp/times"
 
-# median KEY: the median seconds of KEY's runs.
-median() {
-	awk -v k="$1" '$1 == k { print $3 - $2 }' "$tmp/times" | sort -g |
-		awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+# median: the median of the numbers on standard input, one a line.
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# seconds KEY: the median seconds of KEY's runs.
+seconds() { awk -v k="$1" '$1 == k { print $3 - $2 }' "$tmp/times" | median; }
+
+# ratio A B: the median over rounds of A's time / B's time in the same
+# round. Load that changes during the run cancels out of each pair.
+ratio() {
+	awk -v a="$1" -v b="$2" '$1 == a { ta[na++] = $3 - $2 } $1 == b { tb[nb++] = $3 - $2 }
+		END { for (i = 0; i < na && i < nb; i++) print ta[i] / tb[i] }' "$tmp/times" | median
 }
 
 echo "bench/run.sh: this tree $(git describe --always --dirty) vs $prev ($(git rev-parse --short "$rev")); $events events in chunks of $chunk;"
@@ -102,8 +109,7 @@ for c in "${corpora[@]}"; do
 		[ "$cmd" = kubefingerprint ] && label="this tree"
 		[ "$cmd" = previous ] && label=$prev
 		[ "$cmd" = cat ] && k=$name-kubefingerprint label="\`cat\` of this tree's stream"
-		t=$(median "$name-$cmd")
-		echo "$t" >"$tmp/median-$name-$cmd"
+		t=$(seconds "$name-$cmd")
 		bytes=$(stat -c %s "$out/stream-$k.bin")
 		rss=- rows=-
 		[ "$cmd" = cat ] || rss=$(cat "$tmp/rss-$k") rows=$(cat "$tmp/rows-$k")
@@ -121,9 +127,11 @@ echo "| corpus | this tree / $prev | speed-up | this tree / \`cat\` |"
 echo "|---|---|---|---|"
 for c in "${corpora[@]}"; do
 	name=${c%:*}
-	awk -v c="$name" -v o="$(cat "$tmp/median-$name-kubefingerprint")" -v p="$(cat "$tmp/median-$name-previous")" \
-		-v k="$(cat "$tmp/median-$name-cat")" 'BEGIN { printf "| %s | %.2f | %.2fx | %.1fx |\n", c, o / p, p / o, o / k }'
+	awk -v c="$name" -v p="$(ratio "$name-kubefingerprint" "$name-previous")" -v k="$(ratio "$name-kubefingerprint" "$name-cat")" \
+		'BEGIN { printf "| %s | %.2f | %.2fx | %.1fx |\n", c, p, 1 / p, k }'
 done
+echo
+echo "(ratios: medians over the $runs rounds of the ratio of the two times in one round)"
 
 # Memory must not grow with the number of chunks: one 50,000-record chunk
 # against the same chunk sent 50 times (2.5 million events, piped from the
@@ -142,28 +150,31 @@ awk -v a="$one" -v b="$fifty" 'BEGIN {
 	exit ok ~ /NOT/ }' || failed=1
 
 # Process start: the command answering getinfo alone, an empty Go program
-# built the same way, and /bin/true.
-start=("$out/kubefingerprint <$out/getinfo.bin" "$out/empty" /bin/true)
+# built the same way, and /bin/true. Each is started the same way, by sh
+# with standard input redirected from the getinfo request, so each figure
+# holds the same sh start and nothing is subtracted.
+start=()
+for p in "$out/kubefingerprint" "$out/empty" /bin/true; do
+	start+=("sh -c 'exec $p <$out/getinfo.bin >/dev/null'")
+done
 labels=("getinfo alone" "an empty Go program" /bin/true)
 if command -v hyperfine >/dev/null; then
-	# Through a shell for the redirect; hyperfine subtracts the shell's own
-	# start, and warns that it calibrates that only roughly below 5 ms.
-	hyperfine --style none --warmup 20 --runs 500 --export-json "$tmp/start.json" "${start[@]}" >/dev/null 2>"$tmp/hyperfine.txt"
+	hyperfine -N --style none --warmup 20 --runs 500 --export-json "$tmp/start.json" "${start[@]}" >/dev/null 2>"$tmp/hyperfine.txt"
 	mapfile -t ms < <(grep -o '"median": *[0-9.e-]*' "$tmp/start.json" | awk '{ printf "%.2f\n", $2 * 1000 }')
-	how="hyperfine, medians of 500 runs, the shell's own start subtracted"
+	how="hyperfine -N, medians of 500 runs"
 else
 	ms=()
 	for s in "${start[@]}"; do
 		for ((i = 0; i < 500; i++)); do
 			t0=$EPOCHREALTIME
-			sh -c "$s" >/dev/null
+			eval "$s"
 			t1=$EPOCHREALTIME
-			echo "x $t0 $t1"
-		done >"$tmp/times"
-		ms+=("$(awk '{ print ($3 - $2) * 1000 }' "$tmp/times" | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] }')")
+			echo "$t0 $t1"
+		done | awk '{ print ($2 - $1) * 1000 }' | median >"$tmp/ms"
+		ms+=("$(awk '{ printf "%.2f", $1 }' "$tmp/ms")")
 	done
-	how="a loop, medians of 500 runs, the start of sh included (apt-get install hyperfine subtracts it)"
+	how="a loop, medians of 500 runs, bash's fork included too (apt-get install hyperfine for less)"
 fi
 echo
-echo "process start ($how): ${labels[0]} ${ms[0]} ms, ${labels[1]} ${ms[1]} ms, ${labels[2]} ${ms[2]} ms"
+echo "process start, each through sh -c 'exec COMMAND <getinfo' ($how): ${labels[0]} ${ms[0]} ms, ${labels[1]} ${ms[1]} ms, ${labels[2]} ${ms[2]} ms"
 exit $failed
