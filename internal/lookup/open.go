@@ -44,7 +44,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("lookup %s is not applied: %s; results are reported unfiltered by it", e.Name, e.Why)
+	return fmt.Sprintf("lookup %s is not applied: %s", e.Name, e.Why)
 }
 
 func refuse(name, format string, a ...any) error {

@@ -89,8 +89,8 @@ func TestParseUTF16(t *testing.T) {
 // reason never quotes its content.
 func TestParseRefuses(t *testing.T) {
 	for name, data := range map[string]string{
-		"binary":           "sourceIP\n\x00\x01SECRET\x02\n",
-		"gzip":             "\x1f\x8b\x08\x00\x00\x00\x00\x00SECRET",
+		"binary":            "sourceIP\n\x00\x01SECRET\x02\n",
+		"gzip":              "\x1f\x8b\x08\x00\x00\x00\x00\x00SECRET",
 		"unreadable header": "\"sourceIP,SECRET\n1.2.3.4\n",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -99,7 +99,6 @@ func TestParseRefuses(t *testing.T) {
 			var refused *RefusedError
 			require.ErrorAs(t, err, &refused)
 			assert.Contains(t, err.Error(), "lookup bad.csv is not applied")
-			assert.Contains(t, err.Error(), "results are reported unfiltered by it")
 			assert.NotContains(t, err.Error(), "SECRET")
 		})
 	}
@@ -142,7 +141,7 @@ func TestColumns(t *testing.T) {
 	_, err = tb.Columns(known, &w)
 	var refused *RefusedError
 	require.ErrorAs(t, err, &refused)
-	assert.Equal(t, "lookup test.csv is not applied: column sourceIP is named twice in its header (line 1, columns 1 and 3); results are reported unfiltered by it", err.Error())
+	assert.Equal(t, "lookup test.csv is not applied: column sourceIP is named twice in its header (line 1, columns 1 and 3)", err.Error())
 
 	// Non-ASCII look-alikes are not the column: the Kelvin sign is not k.
 	tb, _ = parse(t, "comment,\u212aomment\n")
