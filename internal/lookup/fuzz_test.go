@@ -3,6 +3,7 @@ package lookup
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +54,31 @@ func FuzzLoad(f *testing.F) {
 		}
 		if len(w1.Messages()) > MaxWarnings+1 {
 			t.Fatalf("%d warnings", len(w1.Messages()))
+		}
+	})
+}
+
+// FuzzGlob: a pattern without a star matches exactly itself, and folding
+// is one rule on both sides: a folding glob answers as a plain glob over
+// the folded pattern and text.
+func FuzzGlob(f *testing.F) {
+	f.Add("*a*b", "xxaxxb", true)
+	f.Add("kube-*", "KUBE-probe", true)
+	f.Add("CAFÉ-*", "café-x", true)
+	f.Fuzz(func(t *testing.T, pattern, text string, fold bool) {
+		g := NewGlob(pattern, fold)
+		got := g.Match([]byte(text))
+		if !strings.Contains(pattern, "*") && !fold && got != (pattern == "" || pattern == text) {
+			t.Fatalf("%q ~ %q = %v", pattern, text, got)
+		}
+		if fold {
+			plain := NewGlob(string(Fold(nil, []byte(pattern))), false)
+			if want := plain.Match(Fold(nil, []byte(text))); got != want {
+				t.Fatalf("%q ~ %q: folding %v, folded plain %v", pattern, text, got, want)
+			}
+		}
+		if lit := g.Literal(); got && !strings.HasPrefix(string(Fold(nil, []byte(text))), lit) && !strings.HasPrefix(text, lit) {
+			t.Fatalf("%q matches %q but does not start with its literal %q", pattern, text, lit)
 		}
 	})
 }
