@@ -290,3 +290,31 @@ func TestScanScanners(t *testing.T) {
 	assert.Contains(t, out.String(), `"scanner":"vendor"`)
 	assert.Contains(t, out.String(), `"scanner":"kube-hunter"`)
 }
+
+// TestLookupMatching: the small matching defects of issue 8 (defect 10),
+// end to end. A row of * hid everything; an IPv4-mapped block missed a
+// mapped address; the pattern was folded by Unicode rules and the text by
+// ASCII ones, so CAFÉ-Scanner/* missed CAFÉ-Scanner/1.0 and the Kelvin
+// sign matched k.
+func TestLookupMatching(t *testing.T) {
+	_, app := splunkHome(t)
+	writeLookup(t, app, SiteLookup, "sourceIP,userAgent,comment\n"+
+		"*,,star row\n"+
+		",*,star row\n"+
+		"::ffff:203.0.113.0/120,,mapped block\n"+
+		",CAFÉ-Scanner/*,accented agent\n"+
+		",\u212aube-hunter*,Kelvin sign\n")
+	tb := chunkedtest.Table{Columns: []string{"_time", "_raw"}}
+	tb.AppendRow("1795165200", event401("::ffff:203.0.113.9", "a", "/api"))
+	tb.AppendRow("1795165201", event401("198.51.100.1", "CAFÉ-Scanner/1.0", "/api"))
+	tb.AppendRow("1795165202", event401("198.51.100.2", "kube-hunter", "/api"))
+	tb.AppendRow("1795165203", event401("198.51.100.3", "curl/8.5.0", "/api"))
+	r := drive(t, stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body())), app)
+	require.Equal(t, 0, r.code, r.stderr)
+	warnings := fmt.Sprint(r.replies[0].Meta["inspector"])
+	assert.Contains(t, warnings, "kubefingerprint_filter.csv line 2: every matching cell is empty (or *)")
+	assert.Contains(t, warnings, "kubefingerprint_filter.csv line 3: every matching cell is empty (or *)")
+	rows, err := csv.NewReader(strings.NewReader(r.replies[1].Body)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"kube-hunter", "curl/8.5.0"}, userAgents(rows))
+}
