@@ -49,7 +49,7 @@ done
 mkdir -p "$app/default" "$app/metadata" "$app/lookups"
 cp default/*.conf "$app/default/"
 cp metadata/default.meta "$app/metadata/"
-cp lookups/kubefingerprint_filter_default.csv "$app/lookups/" # never the site's kubefingerprint_filter.csv
+cp lookups/kubefingerprint_filter_default.csv lookups/kubefingerprint_scanners.csv "$app/lookups/" # never the site files
 cp app/README.md app/app.manifest "$app/"
 
 find "$app" -type d -exec chmod 0755 {} +

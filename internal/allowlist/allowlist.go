@@ -1,8 +1,10 @@
-// Package allowlist reads the kubefingerprint filter lookups, CSV tables in
-// which analysts list known-benign sources of unauthenticated requests, and
-// decides whether a reported audit event is covered by one of their rows.
+// Package allowlist decides whether a reported audit event is covered by a
+// row of the kubefingerprint filter lookups, CSV tables in which analysts
+// list known-benign sources of unauthenticated requests. Reading the files
+// safely is internal/lookup's; this package gives the cells their meaning
+// and indexes the rows.
 //
-// A row suppresses an event when every non-empty matching cell matches:
+// A row covers an event when every non-empty matching cell matches:
 //
 //	sourceIP    an address, a CIDR block (IPv4 or IPv6) or a * glob; it must
 //	            match every address in sourceIPs{}, so a client-supplied
@@ -15,20 +17,21 @@
 //	            day) or an RFC 3339 time
 //	comment     why the row exists; not matched
 //
-// A row that cannot be understood never suppresses anything: it is left out
-// with a warning, and the rows around it still apply.
+// A cell of stars only is empty. A row that cannot be understood, or whose
+// matching cells are all empty, never covers anything: it is left out with
+// a warning, and the rows around it still apply.
 package allowlist
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 )
 
 // Columns are the header names a lookup may use.
@@ -44,116 +47,122 @@ const (
 	colComment
 )
 
-// A List is the usable rows of one lookup file.
+// A List is the usable rows of one lookup file, indexed.
+//
+// Each row is filed once, under its most selective cell: an address or
+// CIDR block under its prefix, else the literal start of its sourceIP,
+// userAgent, requestURI or cluster glob, else its verb. Rows none of whose
+// cells has a literal start are filed under the empty userAgent prefix and
+// looked at for every event. So the cost of a match does not grow with the
+// number of rows, only with the rows that share a key.
 type List struct {
 	Name string
 	rows []row
+
+	ip4, ip6                                       addrIndex
+	sourceIP, userAgent, verb, requestURI, cluster *lookup.Index
+
+	addrs []netip.Addr // the event's addresses, parsed once per Match
+	best  int32
 }
 
 type row struct {
 	line       int
 	sourceIP   *addrPattern
-	userAgent  glob
-	verb       string
-	requestURI glob
-	cluster    glob
+	userAgent  lookup.Glob
+	verb       string // folded
+	requestURI lookup.Glob
+	cluster    lookup.Glob
 }
 
 // Len is the number of rows that apply.
 func (l *List) Len() int { return len(l.rows) }
 
-// Parse reads a lookup named name from r. Rows that expired before now are
-// left out. Each row or column that cannot be used is left out and
-// described by one warning; an error means the file is not CSV at all.
-func Parse(name string, r io.Reader, now time.Time) (*List, []string, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	l := &List{Name: name}
-	var warnings []string
-	warn := func(line int, format string, a ...any) {
-		warnings = append(warnings, fmt.Sprintf("%s line %d: ", name, line)+fmt.Sprintf(format, a...)+"; row ignored")
-	}
-
-	header, err := cr.Read()
-	if err == io.EOF {
-		return l, nil, nil
-	}
+// New gives the rows of a lookup table their meaning. Rows that expired
+// before now are left out, with one warning that lists them; each row that
+// cannot be used is left out with one warning. The error is a
+// *lookup.RefusedError for a header that names a column twice.
+func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
+	pos, err := t.Columns(Columns[:], w)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lookup %s: %w", name, err)
+		return nil, err
 	}
-	index := make([]int, len(header)) // column kind of each header cell, -1 if unknown
-	width := len(header)
-	for i, h := range header {
-		index[i] = -1
-		h = strings.TrimPrefix(h, "\ufeff") // a BOM from spreadsheet exports
-		for c, name := range Columns {
-			if h == name {
-				index[i] = c
-			}
-		}
-		if index[i] < 0 {
-			warnings = append(warnings, fmt.Sprintf("%s line 1: unknown column %q ignored; columns are %s", name, h, strings.Join(Columns[:], ", ")))
-		}
+	l := &List{
+		Name:       t.Name,
+		sourceIP:   lookup.NewIndex(true),
+		userAgent:  lookup.NewIndex(true),
+		verb:       lookup.NewIndex(true),
+		requestURI: lookup.NewIndex(false),
+		cluster:    lookup.NewIndex(true),
 	}
-
 	var expired []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("lookup %s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != width {
-			warn(line, "%d cells where the header has %d", len(rec), width)
-			continue
-		}
+	for _, r := range t.Rows {
 		var cells [len(Columns)]string
-		for i, v := range rec {
-			if index[i] >= 0 {
-				cells[index[i]] = strings.TrimSpace(v)
+		for c, p := range pos {
+			if p >= 0 {
+				cells[c] = r.Cells[p]
 			}
-		}
-		if cells == ([len(Columns)]string{}) {
-			continue // a blank row
 		}
 		rw, expires, err := parseRow(cells)
 		if err != nil {
-			warn(line, "%v", err)
+			w.Add("%s line %d: %v; row ignored", t.Name, r.Line, err)
 			continue
 		}
 		if !expires.IsZero() && !now.Before(expires) {
-			expired = append(expired, line)
+			expired = append(expired, r.Line)
 			continue
 		}
-		rw.line = line
-		l.rows = append(l.rows, rw)
+		rw.line = r.Line
+		l.add(rw)
 	}
 	if len(expired) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", name, len(expired), joinInts(expired)))
+		w.Add("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), joinInts(expired))
 	}
-	return l, warnings, nil
+	return l, nil
+}
+
+// add files a row under its most selective cell.
+func (l *List) add(rw row) {
+	id := int32(len(l.rows))
+	l.rows = append(l.rows, rw)
+	switch p := rw.sourceIP; {
+	case p != nil && p.prefix.IsValid() && p.prefix.Addr().Is4():
+		l.ip4.add(p.prefix, id)
+	case p != nil && p.prefix.IsValid():
+		l.ip6.add(p.prefix, id)
+	case p != nil && p.glob.Literal() != "":
+		l.sourceIP.Add(p.glob.Literal(), id)
+	case rw.userAgent.Literal() != "":
+		l.userAgent.Add(rw.userAgent.Literal(), id)
+	case rw.requestURI.Literal() != "":
+		l.requestURI.Add(rw.requestURI.Literal(), id)
+	case rw.cluster.Literal() != "":
+		l.cluster.Add(rw.cluster.Literal(), id)
+	case rw.verb != "":
+		l.verb.Add(rw.verb, id)
+	default:
+		l.userAgent.Add("", id)
+	}
 }
 
 func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 	var rw row
 	var expires time.Time
-	if v := cells[colSourceIP]; v != "" {
+	if v := cells[colSourceIP]; strings.Trim(v, "*") != "" {
 		p, err := parseAddrPattern(v)
 		if err != nil {
 			return rw, expires, err
 		}
 		rw.sourceIP = p
 	}
-	rw.userAgent = newGlob(cells[colUserAgent], true)
-	rw.verb = strings.ToLower(cells[colVerb])
-	rw.requestURI = newGlob(cells[colRequestURI], false)
-	rw.cluster = newGlob(cells[colCluster], true)
-	if rw.sourceIP == nil && rw.userAgent.any() && rw.verb == "" && rw.requestURI.any() && rw.cluster.any() {
-		return rw, expires, errors.New("every matching cell is empty, so the row would hide every result")
+	rw.userAgent = lookup.NewGlob(cells[colUserAgent], true)
+	if v := cells[colVerb]; strings.Trim(v, "*") != "" {
+		rw.verb = string(lookup.Fold(nil, []byte(v)))
+	}
+	rw.requestURI = lookup.NewGlob(cells[colRequestURI], false)
+	rw.cluster = lookup.NewGlob(cells[colCluster], true)
+	if rw.sourceIP == nil && rw.userAgent.Any() && rw.verb == "" && rw.requestURI.Any() && rw.cluster.Any() {
+		return rw, expires, errors.New("every matching cell is empty (or *), so the row would hide every result")
 	}
 	if v := cells[colExpires]; v != "" {
 		var err error
@@ -173,32 +182,69 @@ func parseExpires(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("expires %q is neither a date YYYY-MM-DD nor an RFC 3339 time", v)
+	return time.Time{}, fmt.Errorf("expires %s is neither a date YYYY-MM-DD nor an RFC 3339 time", lookup.Quote(v))
 }
 
-// Match reports whether a row of the list covers ev.
-func (l *List) Match(ev *audit.Event) bool {
-	for i := range l.rows {
-		if l.rows[i].match(ev) {
-			return true
-		}
+// Match reports the line of the first row of the list, in file order, that
+// covers ev.
+func (l *List) Match(ev *audit.Event) (line int, ok bool) {
+	if len(l.rows) == 0 {
+		return 0, false
 	}
-	return false
+	l.best = int32(len(l.rows))
+	l.addrs = l.addrs[:0]
+	for _, ip := range ev.SourceIPs {
+		a, err := netip.ParseAddr(string(ip))
+		if err == nil {
+			a = a.Unmap().WithZone("")
+		}
+		l.addrs = append(l.addrs, a) // the zero Addr when not an address
+	}
+	check := func(ids []int32) bool {
+		for _, id := range ids {
+			if id >= l.best {
+				break
+			}
+			if l.rows[id].match(ev, l.addrs) {
+				l.best = id
+				break
+			}
+		}
+		return true
+	}
+	if n := len(l.addrs); n > 0 {
+		// A sourceIP row must match every address, so the last one, the
+		// address the API server saw, is enough to find the candidates.
+		if a := l.addrs[n-1]; a.Is4() {
+			l.ip4.each(a, check)
+		} else if a.Is6() {
+			l.ip6.each(a, check)
+		}
+		l.sourceIP.Each(ev.SourceIPs[n-1], check)
+	}
+	l.userAgent.Each(ev.UserAgent, check)
+	l.requestURI.Each(ev.RequestURI, check)
+	l.cluster.Each(ev.Cluster, check)
+	l.verb.Each(ev.Verb, check)
+	if l.best == int32(len(l.rows)) {
+		return 0, false
+	}
+	return l.rows[l.best].line, true
 }
 
-func (rw *row) match(ev *audit.Event) bool {
-	if rw.verb != "" && !strings.EqualFold(rw.verb, string(ev.Verb)) {
+func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
+	if rw.verb != "" && !lookup.EqualFold(rw.verb, ev.Verb) {
 		return false
 	}
-	if !rw.userAgent.match(ev.UserAgent) || !rw.requestURI.match(ev.RequestURI) || !rw.cluster.match(ev.Cluster) {
+	if !rw.userAgent.Match(ev.UserAgent) || !rw.requestURI.Match(ev.RequestURI) || !rw.cluster.Match(ev.Cluster) {
 		return false
 	}
 	if rw.sourceIP != nil {
 		if len(ev.SourceIPs) == 0 {
 			return false
 		}
-		for _, ip := range ev.SourceIPs {
-			if !rw.sourceIP.match(ip) {
+		for i, ip := range ev.SourceIPs {
+			if !rw.sourceIP.match(ip, addrs[i]) {
 				return false
 			}
 		}
@@ -206,40 +252,75 @@ func (rw *row) match(ev *audit.Event) bool {
 	return true
 }
 
-// An addrPattern is a sourceIP cell: an address, a block, or a glob.
+// An addrPattern is a sourceIP cell: an address or block, or a glob.
 type addrPattern struct {
-	prefix netip.Prefix
-	glob   glob
+	prefix netip.Prefix // an address is a block of its full length
+	glob   lookup.Glob
 }
 
+// parseAddrPattern reads a sourceIP cell. An IPv4-mapped IPv6 address or
+// block (::ffff:203.0.113.0/120) is the IPv4 one (203.0.113.0/24), as
+// addresses are compared unmapped: both name the same hosts.
 func parseAddrPattern(v string) (*addrPattern, error) {
 	if strings.Contains(v, "*") {
-		return &addrPattern{glob: newGlob(v, true)}, nil
+		return &addrPattern{glob: lookup.NewGlob(v, true)}, nil
 	}
+	var p netip.Prefix
 	if strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		if err != nil {
-			return nil, fmt.Errorf("sourceIP %q is not a CIDR block", v)
+		var err error
+		if p, err = netip.ParsePrefix(v); err != nil {
+			return nil, fmt.Errorf("sourceIP %s is not a CIDR block", lookup.Quote(v))
 		}
-		return &addrPattern{prefix: p.Masked()}, nil
+	} else {
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("sourceIP %s is not an IP address, CIDR block or * glob", lookup.Quote(v))
+		}
+		a = a.WithZone("")
+		p = netip.PrefixFrom(a, a.BitLen())
 	}
-	a, err := netip.ParseAddr(v)
-	if err != nil {
-		return nil, fmt.Errorf("sourceIP %q is not an IP address, CIDR block or * glob", v)
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
-	a = a.Unmap()
-	return &addrPattern{prefix: netip.PrefixFrom(a, a.BitLen())}, nil
+	return &addrPattern{prefix: p.Masked()}, nil
 }
 
-func (p *addrPattern) match(ip []byte) bool {
+// match takes the address as text (for a glob) and parsed, unmapped (for
+// a block); a is the zero Addr when the text is no address.
+func (p *addrPattern) match(ip []byte, a netip.Addr) bool {
 	if !p.prefix.IsValid() {
-		return p.glob.match(ip)
+		return p.glob.Match(ip)
 	}
-	a, err := netip.ParseAddr(string(ip))
-	if err != nil {
-		return false
+	return a.IsValid() && p.prefix.Contains(a)
+}
+
+// An addrIndex files rows by block, one map probe per distinct prefix
+// length in the lookup.
+type addrIndex struct {
+	rows    map[netip.Prefix][]int32
+	lengths []int
+}
+
+func (x *addrIndex) add(p netip.Prefix, id int32) {
+	if x.rows == nil {
+		x.rows = map[netip.Prefix][]int32{}
 	}
-	return p.prefix.Contains(a.Unmap())
+	if i, found := slices.BinarySearch(x.lengths, p.Bits()); !found {
+		x.lengths = slices.Insert(x.lengths, i, p.Bits())
+	}
+	x.rows[p] = append(x.rows[p], id)
+}
+
+func (x *addrIndex) each(a netip.Addr, fn func([]int32) bool) {
+	for _, n := range x.lengths {
+		p, err := a.Prefix(n)
+		if err != nil {
+			continue
+		}
+		if ids, ok := x.rows[p]; ok && !fn(ids) {
+			return
+		}
+	}
 }
 
 func joinInts(ns []int) string {

@@ -1,6 +1,9 @@
 package allowlist
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 )
 
 var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -28,11 +32,27 @@ func event(ips ...string) *audit.Event {
 	return ev
 }
 
+// load reads a lookup as the command does: through internal/lookup.
+func load(name, csv string, now time.Time) (*List, []string, error) {
+	var w lookup.Warnings
+	t, err := lookup.Parse(name, []byte(csv), &w)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := New(t, now, &w)
+	return l, w.Messages(), err
+}
+
 func parse(t *testing.T, csv string) (*List, []string) {
 	t.Helper()
-	l, warnings, err := Parse("test.csv", strings.NewReader(csv), now)
+	l, warnings, err := load("test.csv", csv, now)
 	require.NoError(t, err)
 	return l, warnings
+}
+
+func matches(l *List, ev *audit.Event) bool {
+	_, ok := l.Match(ev)
+	return ok
 }
 
 func TestMatch(t *testing.T) {
@@ -75,7 +95,7 @@ func TestMatch(t *testing.T) {
 			l, warnings := parse(t, "sourceIP,userAgent,verb,requestURI,cluster\n"+tt.row+"\n")
 			require.Empty(t, warnings)
 			require.Equal(t, 1, l.Len())
-			assert.Equal(t, tt.match, l.Match(tt.ev))
+			assert.Equal(t, tt.match, matches(l, tt.ev))
 		})
 	}
 }
@@ -83,8 +103,8 @@ func TestMatch(t *testing.T) {
 func TestMissingColumnsMeanAny(t *testing.T) {
 	l, warnings := parse(t, "comment,verb\nhealth probes,list\n")
 	assert.Empty(t, warnings)
-	assert.True(t, l.Match(event("1.2.3.4")))
-	assert.False(t, (&List{}).Match(event("1.2.3.4")), "an empty list matches nothing")
+	assert.True(t, matches(l, event("1.2.3.4")))
+	assert.False(t, matches(&List{}, event("1.2.3.4")), "an empty list matches nothing")
 }
 
 func TestExpiry(t *testing.T) {
@@ -103,7 +123,7 @@ func TestExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expires, func(t *testing.T) {
 			l, warnings := parse(t, "verb,expires\nlist,"+tt.expires+"\n")
-			assert.Equal(t, tt.applies, l.Match(event("1.2.3.4")))
+			assert.Equal(t, tt.applies, matches(l, event("1.2.3.4")))
 			if tt.applies {
 				assert.Empty(t, warnings)
 			} else {
@@ -115,12 +135,12 @@ func TestExpiry(t *testing.T) {
 	}
 
 	// The day boundary itself: the last second of the day applies, midnight does not.
-	l, _, err := Parse("t.csv", strings.NewReader("verb,expires\nlist,2026-11-26\n"), time.Date(2026, 11, 26, 23, 59, 59, 0, time.UTC))
+	l, _, err := load("t.csv", "verb,expires\nlist,2026-11-26\n", time.Date(2026, 11, 26, 23, 59, 59, 0, time.UTC))
 	require.NoError(t, err)
-	assert.True(t, l.Match(event("1.1.1.1")))
-	l, _, err = Parse("t.csv", strings.NewReader("verb,expires\nlist,2026-11-26\n"), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	assert.True(t, matches(l, event("1.1.1.1")))
+	l, _, err = load("t.csv", "verb,expires\nlist,2026-11-26\n", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
-	assert.False(t, l.Match(event("1.1.1.1")))
+	assert.False(t, matches(l, event("1.1.1.1")))
 }
 
 func TestBadEntriesAreIgnoredAndReported(t *testing.T) {
@@ -138,8 +158,8 @@ func TestBadEntriesAreIgnoredAndReported(t *testing.T) {
 		",,delete,2026-01-01,expired,x\n"
 	l, warnings := parse(t, csv)
 	assert.Equal(t, 1, l.Len(), "only the good row applies")
-	assert.True(t, l.Match(event("198.51.100.1")))
-	assert.False(t, l.Match(event("203.0.113.1")))
+	assert.True(t, matches(l, event("198.51.100.1")))
+	assert.False(t, matches(l, event("203.0.113.1")))
 	want := []string{
 		`test.csv line 1: unknown column "owner"`,
 		"test.csv line 2: sourceIP \"203.0.113.0/33\" is not a CIDR block",
@@ -154,46 +174,157 @@ func TestBadEntriesAreIgnoredAndReported(t *testing.T) {
 		"test.csv: 1 expired rows no longer suppress anything (lines 12)",
 	}
 	require.Len(t, warnings, len(want), "%q", warnings)
-	for i, w := range want {
-		assert.Contains(t, warnings[i], w)
+	for _, w := range want {
+		assert.True(t, slices.ContainsFunc(warnings, func(s string) bool { return strings.Contains(s, w) }), "%q not in %q", w, warnings)
 	}
 }
 
-func TestNotCSVIsAnError(t *testing.T) {
-	_, _, err := Parse("broken.csv", strings.NewReader("verb\n\"list\n"), now)
-	assert.ErrorContains(t, err, "broken.csv")
-	l, warnings, err := Parse("empty.csv", strings.NewReader(""), now)
-	require.NoError(t, err)
+// TestBadQuoteCostsOneRow: one bare or unclosed quote, or a BOM before a
+// quoted header (PowerShell's Export-Csv), stopped the search with an
+// error and so silenced the whole detection (issue 8 defect 7). Now the
+// row is skipped with a warning and every other row applies.
+func TestBadQuoteCostsOneRow(t *testing.T) {
+	l, warnings := parse(t, "verb,userAgent\nlist,\"kube-hunter*\ndelete,bad\"quote\nget,curl/*\n")
+	assert.Equal(t, 1, l.Len())
+	ev := event("1.1.1.1")
+	ev.Verb, ev.UserAgent = []byte("get"), []byte("curl/8.5.0")
+	assert.True(t, matches(l, ev), "the row after the bad ones applies")
+	assert.False(t, matches(l, event("1.1.1.1")), "the unclosed row applies to nothing")
+	require.Len(t, warnings, 2)
+	assert.Contains(t, warnings[0], "test.csv line 2: text after a closing quote; row ignored")
+	assert.Contains(t, warnings[1], "test.csv line 3: a quote inside a cell")
+
+	l, warnings = parse(t, "\ufeff\"sourceIP\",\"userAgent\",\"comment\"\r\n\"198.51.100.0/24\",\"\",\"pentest\"\r\n")
 	assert.Empty(t, warnings)
-	assert.Zero(t, l.Len())
+	assert.True(t, matches(l, event("198.51.100.9")))
 }
 
-func TestGlob(t *testing.T) {
-	tests := []struct {
-		pattern, text string
-		fold, match   bool
-	}{
-		{"", "anything", false, true},
-		{"*", "", false, true},
-		{"abc", "abc", false, true},
-		{"abc", "abcd", false, false},
-		{"a*c", "abbbc", false, true},
-		{"a*c", "abbbd", false, false},
-		{"*a*b*c*", "xxaxxbxxcxx", false, true},
-		{"*.env", "/.env", false, true},
-		{"ABC*", "abcdef", true, true},
-		{"ABC*", "abcdef", false, false},
-		{"a**b", "ab", false, true},
-		{"*aab", "aaab", false, true},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.match, newGlob(tt.pattern, tt.fold).match([]byte(tt.text)), "%q ~ %q", tt.pattern, tt.text)
-	}
+// TestDuplicateColumnRefused: sourceIP,userAgent,sourceIP with the row
+// 198.51.100.99,kube-hunter*, hid kube-hunter from every address (issue 8
+// defect 6). The file is refused whole, so nothing is hidden.
+func TestDuplicateColumnRefused(t *testing.T) {
+	_, _, err := load("dup.csv", "sourceIP,userAgent,sourceIP\n198.51.100.99,kube-hunter*,\n", now)
+	var refused *lookup.RefusedError
+	require.ErrorAs(t, err, &refused)
+	assert.Contains(t, err.Error(), "lookup dup.csv is not applied: column sourceIP is named twice")
 }
 
-// TestGlobHostile is the input that makes backtracking regex engines
-// explode; here it is linear in practice and bounded by |p|*|t|.
-func TestGlobHostile(t *testing.T) {
-	g := newGlob(strings.Repeat("*a", 30)+"b", false)
-	assert.False(t, g.match([]byte(strings.Repeat("a", 100000))))
+// TestStarCellIsEmpty: a cell of only * hid everything and got round the
+// all-empty guard (issue 8 defect 10).
+func TestStarCellIsEmpty(t *testing.T) {
+	l, warnings := parse(t, "sourceIP,userAgent,verb,requestURI,cluster\n*,,,,\n,*,,,\n,,*,,\n**,*,*,***,*\n,*,list,,\n")
+	assert.Equal(t, 1, l.Len(), "only the row with a real cell applies")
+	require.Len(t, warnings, 4)
+	for i, w := range warnings {
+		assert.Contains(t, w, fmt.Sprintf("test.csv line %d: every matching cell is empty (or *)", i+2))
+	}
+	assert.True(t, matches(l, event("1.1.1.1")), "list from anywhere")
+}
+
+// TestMappedAddresses: an IPv4-mapped block (::ffff:203.0.113.0/120) did
+// not match ::ffff:203.0.113.9 (issue 8 defect 10). Mapped and plain forms
+// name the same host, so each matches both.
+func TestMappedAddresses(t *testing.T) {
+	for _, cell := range []string{"::ffff:203.0.113.0/120", "203.0.113.0/24", "::ffff:203.0.113.9", "203.0.113.9", "::FFFF:203.0.113.9/128"} {
+		l, warnings := parse(t, "sourceIP\n"+cell+"\n")
+		require.Empty(t, warnings, cell)
+		assert.True(t, matches(l, event("::ffff:203.0.113.9")), cell)
+		assert.True(t, matches(l, event("203.0.113.9")), cell)
+		assert.False(t, matches(l, event("203.0.114.9")), cell)
+		assert.False(t, matches(l, event("2001:db8::cb00:7109")), cell)
+	}
+	// A block shorter than the mapped prefix is IPv6, and covers no IPv4.
+	l, _ := parse(t, "sourceIP\n::/0\n")
+	assert.False(t, matches(l, event("203.0.113.9")))
+	assert.True(t, matches(l, event("2001:db8::1")))
+	// Zones are not part of the address.
+	l, _ = parse(t, "sourceIP\nfe80::1%eth0\n")
+	assert.True(t, matches(l, event("fe80::1")))
+}
+
+// TestCaseFolding: one folding, ASCII, for pattern and text (issue 8
+// defect 10): CAFÉ-Scanner/* matches CAFÉ-Scanner/1.0; the Kelvin sign
+// is not k.
+func TestCaseFolding(t *testing.T) {
+	ev := func(ua, cluster string) *audit.Event {
+		e := event("1.1.1.1")
+		e.UserAgent, e.Cluster = []byte(ua), []byte(cluster)
+		return e
+	}
+	l, _ := parse(t, "userAgent\nCAFÉ-Scanner/*\n")
+	assert.True(t, matches(l, ev("CAFÉ-Scanner/1.0", "")))
+	assert.True(t, matches(l, ev("café-scanner/1.0", "")) == false, "É and é are not folded")
+	l, _ = parse(t, "userAgent\n\u212aube-hunter*\n")
+	assert.False(t, matches(l, ev("kube-hunter", "")))
+	l, _ = parse(t, "cluster,verb\nAKS-prod,LIST\n")
+	assert.True(t, matches(l, ev("x", "aks-PROD")))
+	l, _ = parse(t, "cluster,verb\naks-prod,\u212aill\n")
+	assert.Len(t, l.rows, 1)
+	e := ev("x", "aks-prod")
+	e.Verb = []byte("kill")
+	assert.False(t, matches(l, e))
+}
+
+// TestMatchReportsFirstRow: the line reported (filter=show) is the first
+// covering row in file order, whichever index found it.
+func TestMatchReportsFirstRow(t *testing.T) {
+	l, _ := parse(t, "sourceIP,userAgent,requestURI,verb\n"+
+		",,/api/*,\n"+ // line 2, filed by URI
+		"203.0.113.0/24,,,\n"+ // line 3, filed by block
+		",kube-*,,\n"+ // line 4, filed by user agent
+		",,,list\n") // line 5, filed by verb
+	line, ok := l.Match(event("203.0.113.7"))
+	require.True(t, ok)
+	assert.Equal(t, 2, line)
+	ev := event("198.51.100.1")
+	ev.RequestURI = []byte("/apis/x")
+	line, ok = l.Match(ev)
+	require.True(t, ok)
+	assert.Equal(t, 4, line)
+	ev.UserAgent = []byte("curl/8")
+	line, _ = l.Match(ev)
+	assert.Equal(t, 5, line)
+}
+
+// TestIndexAgreesWithScan: for random rows and events, the indexed match
+// gives exactly the first row that a scan of every row in order gives.
+func TestIndexAgreesWithScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(vs ...string) string { return vs[r.IntN(len(vs))] }
+	ips := []string{"203.0.113.7", "203.0.113.200", "198.51.100.1", "::ffff:198.51.100.1", "2001:db8::1", "2001:db8:1::9", "10.1.2.3", "garbage"}
+	uas := []string{"kube-probe/1.30", "Kube-Hunter/0.6", "curl/8.5.0", "", "python-requests/2.31", "kubectl/v1.30.1 (linux/amd64) kubernetes/6911225"}
+	uris := []string{"/healthz", "/api/v1/secrets", "/apis/apps/v1", "/", "/.env"}
+	clusters := []string{"aks-prod-weu", "AKS-DEV", ""}
+	verbs := []string{"get", "list", "LIST", "create"}
+	for round := range 50 {
+		var b strings.Builder
+		b.WriteString("sourceIP,userAgent,verb,requestURI,cluster\n")
+		for range 1 + r.IntN(60) {
+			fmt.Fprintf(&b, "%s,%s,%s,%s,%s\n",
+				pick("", "", "203.0.113.0/24", "203.0.113.7", "198.51.100.0/25", "::ffff:198.51.100.0/120", "2001:db8::/32", "2001:db8::1", "10.1.*", "*.7", "0.0.0.0/0"),
+				pick("", "", "kube-probe/*", "KUBE-*", "*hunter*", "curl/*", "python-requests/2.31", "*"),
+				pick("", "", "get", "list", "LIST"),
+				pick("", "", "/healthz*", "/api/*", "*secrets", "/"),
+				pick("", "", "aks-*", "*dev", "aks-prod-weu"))
+		}
+		l, _ := parse(t, b.String())
+		for range 200 {
+			ev := event()
+			for range 1 + r.IntN(2) {
+				ev.SourceIPs = append(ev.SourceIPs, []byte(pick(ips...)))
+			}
+			ev.UserAgent, ev.RequestURI = []byte(pick(uas...)), []byte(pick(uris...))
+			ev.Cluster, ev.Verb = []byte(pick(clusters...)), []byte(pick(verbs...))
+			got, ok := l.Match(ev) // parses ev's addresses into l.addrs
+			want := 0
+			for i := range l.rows {
+				if l.rows[i].match(ev, l.addrs) {
+					want = l.rows[i].line
+					break
+				}
+			}
+			require.Equal(t, want != 0, ok, "round %d: %s\n%s", round, ev.SourceIPs, b.String())
+			require.Equal(t, want, got, "round %d", round)
+		}
+	}
 }

@@ -60,6 +60,7 @@ type detection struct {
 	stats   Stats
 	row     Row
 	timeBf  []byte
+	whereBf []byte // the allowlisted value of the current row
 	emitCB  func(*audit.Event)
 	tag     func(userAgent []byte) []byte // the scanner tag; nil tags nothing
 }
@@ -160,9 +161,15 @@ func (d *detection) documents(docs [][]byte) error {
 }
 
 func (d *detection) emit(ev *audit.Event) {
-	if i := d.allow.suppress(ev); i >= 0 {
+	d.row.Allowlisted = nil
+	if i, line := d.allow.suppress(ev); i >= 0 {
 		d.stats.Suppressed[i]++
-		return
+		if !d.allow.show {
+			return
+		}
+		// filter=show: the row stays, marked with the row that covers it.
+		d.whereBf = d.allow.appendWhere(d.whereBf[:0], i, line)
+		d.row.Allowlisted = d.whereBf
 	}
 	d.row.Event = ev
 	d.row.Scanner = nil
@@ -219,8 +226,9 @@ func (d *detection) summary() string {
 // multivalue companion of sourceIPs{} and, when splunkd sent one,
 // _chunked_idx. The command line's csv format is the same without it.
 type chunkCSV struct {
-	withIdx bool
-	scratch []byte
+	withIdx     bool
+	allowlisted bool // filter=show: the allowlisted column follows Columns
+	scratch     []byte
 }
 
 func (c *chunkCSV) header(dst []byte) []byte {
@@ -229,6 +237,9 @@ func (c *chunkCSV) header(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, col...)
+	}
+	if c.allowlisted {
+		dst = append(append(dst, ','), AllowlistedColumn...)
 	}
 	dst = append(dst, ",__mv_sourceIPs{},__mv_user.groups{}"...)
 	if c.withIdx {
@@ -248,6 +259,9 @@ func (c *chunkCSV) row(dst []byte, r *Row) []byte {
 	}
 	c.scratch = chunked.AppendJoined(c.scratch[:0], ev.Groups)
 	dst = appendCSVText(append(dst, ','), c.scratch)
+	if c.allowlisted {
+		dst = appendCSVText(append(dst, ','), r.Allowlisted)
+	}
 	c.scratch = chunked.AppendMV(c.scratch[:0], ev.SourceIPs)
 	dst = appendCSVText(append(dst, ','), c.scratch)
 	c.scratch = chunked.AppendMV(c.scratch[:0], ev.Groups)

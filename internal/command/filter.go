@@ -6,18 +6,24 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kubefingerprint/kubefingerprint"
 	"github.com/kubefingerprint/kubefingerprint/internal/allowlist"
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
+	"github.com/kubefingerprint/kubefingerprint/internal/scanners"
 )
 
-// The app's allowlist lookups, in its lookups/ folder. The site file is not
-// shipped, so installing a new version of the app never overwrites it.
+// The app's lookups, in its lookups/ folder. The site files are not
+// shipped, so installing a new version of the app never overwrites them.
 const (
-	DefaultLookup = "kubefingerprint_filter_default.csv"
-	SiteLookup    = "kubefingerprint_filter.csv"
+	DefaultLookup      = "kubefingerprint_filter_default.csv"
+	SiteLookup         = "kubefingerprint_filter.csv"
+	ScannersLookup     = "kubefingerprint_scanners.csv"
+	SiteScannersLookup = "kubefingerprint_scanners_site.csv"
 )
 
 // platformDirs are the folders in which Splunk looks for a platform's
@@ -44,68 +50,195 @@ func AppDir(exe string) string {
 	return app
 }
 
-// allowlists are the lookups one run honours.
+// lookups are what one search reads from the app's lookups/ folder.
+type lookups struct {
+	allow    *allowlists
+	tags     *scanners.Tags
+	warnings []string
+}
+
+// loadLookups reads every lookup a search honours, and says when the user
+// running it keeps one of them private. A lookup that cannot be applied is
+// a warning, never an error: it costs its suppression (or its tags), never
+// a detection. The error is for filter= naming a file that is not there.
+func loadLookups(appDir string, opts Options, user string) (*lookups, error) {
+	var w lookup.Warnings
+	allow, names, err := loadAllowlists(appDir, opts.Filter, &w)
+	if err != nil {
+		return nil, err
+	}
+	tags := appScanners(appDir, &w)
+	if appDir != "" {
+		privateLookups(appDir, user, append(names, SiteScannersLookup, ScannersLookup), &w)
+	}
+	return &lookups{allow: allow, tags: tags, warnings: w.Messages()}, nil
+}
+
+// allowlists are the allowlist lookups one run honours.
 type allowlists struct {
 	lists []*allowlist.List
+	show  bool // filter=show: mark covered rows instead of dropping them
 }
 
 // loadAllowlists reads the lookups that filter= names from the app's
-// lookups/ folder: by default both app lookups, either of which may be
-// absent; "none" for none; or the given files, which must exist.
-func loadAllowlists(appDir, filter string) (*allowlists, []string, error) {
+// lookups/ folder: by default (and with show) both app lookups, either of
+// which may be absent; "none" for none; or the given files, which must
+// exist. It also returns the names it looked for.
+func loadAllowlists(appDir, filter string, w *lookup.Warnings) (*allowlists, []string, error) {
 	if filter == "none" {
 		return &allowlists{}, nil, nil
 	}
 	names, required := []string{DefaultLookup, SiteLookup}, false
-	if filter != "" {
+	if filter != "" && filter != "show" {
 		names, required = strings.Split(filter, ","), true
 	}
 	if appDir == "" {
 		if required {
 			return nil, nil, fmt.Errorf("filter=%s: the app folder could not be found from the executable's location", filter)
 		}
-		return &allowlists{}, nil, nil
+		return &allowlists{show: filter == "show"}, nil, nil
 	}
+	dir := filepath.Join(appDir, "lookups")
 	paths := make([]string, len(names))
 	for i, n := range names {
-		paths[i] = filepath.Join(appDir, "lookups", n)
+		paths[i] = filepath.Join(dir, n)
 	}
-	return readAllowlists(paths, required, time.Now())
+	a, err := readAllowlists(paths, dir, required, time.Now(), w)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.show = filter == "show"
+	return a, names, nil
 }
 
-// readAllowlists parses lookup files. A missing file is an error only when
-// required; a file that is not CSV always is.
-func readAllowlists(paths []string, required bool, now time.Time) (*allowlists, []string, error) {
+// readAllowlists reads allowlist lookups; dir, when not empty, is the
+// folder they must resolve into. A missing file is an error only when
+// required. A file that cannot be applied is a warning and filters
+// nothing.
+func readAllowlists(paths []string, dir string, required bool, now time.Time, w *lookup.Warnings) (*allowlists, error) {
 	a := &allowlists{}
-	var warnings []string
 	for _, path := range paths {
-		f, err := os.Open(path)
-		if errors.Is(err, fs.ErrNotExist) && !required {
+		t, err := lookup.Load(path, dir, w)
+		if errors.Is(err, fs.ErrNotExist) {
+			if required {
+				return nil, err
+			}
 			continue
 		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("lookup: %w", err)
+		var l *allowlist.List
+		if err == nil {
+			l, err = allowlist.New(t, now, w)
 		}
-		l, w, err := allowlist.Parse(filepath.Base(path), f, now)
-		f.Close()
 		if err != nil {
-			return nil, nil, err
+			notApplied(w, path, err, unfiltered)
+			continue
 		}
 		a.lists = append(a.lists, l)
-		warnings = append(warnings, w...)
 	}
-	return a, warnings, nil
+	return a, nil
 }
 
-// checkFilter validates filter=: "none", or lookup file names in the app's
-// lookups/ folder, never a path out of it.
+// notApplied reports a lookup file that is left out whole; effect says
+// what that costs.
+func notApplied(w *lookup.Warnings, path string, err error, effect string) {
+	var refused *lookup.RefusedError
+	if errors.As(err, &refused) {
+		w.Add("%v; %s", err, effect)
+		return
+	}
+	w.Add("lookup %s is not applied: %v; %s", filepath.Base(path), err, effect)
+}
+
+// The effect of a lookup left out, for notApplied.
+const (
+	unfiltered = "results are reported unfiltered by it"
+	untagged   = "its rows tag nothing"
+)
+
+// appScanners reads the scanner lookups of the app: the site's rows first,
+// so a site can name its own tools and rename shipped ones, then the
+// shipped rows. Outside an app folder, and if the shipped file is missing,
+// the copy built into the binary is used.
+func appScanners(appDir string, w *lookup.Warnings) *scanners.Tags {
+	if appDir == "" {
+		return scannerTags(nil, "", w)
+	}
+	dir := filepath.Join(appDir, "lookups")
+	var tables []*lookup.Table
+	for _, name := range []string{SiteScannersLookup, ScannersLookup} {
+		t, err := lookup.Load(filepath.Join(dir, name), dir, w)
+		switch {
+		case err == nil:
+			tables = append(tables, t)
+		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
+		case name == ScannersLookup:
+			w.Add("lookup %s cannot be read (%v); the copy built into the command applies", name, errorText(err))
+			shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
+			tables = append(tables, shipped)
+		default:
+			notApplied(w, name, err, untagged)
+		}
+	}
+	return scanners.New(tables, w)
+}
+
+func errorText(err error) string {
+	var refused *lookup.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		return refused.Why
+	case errors.Is(err, fs.ErrNotExist):
+		return "it is missing from the app's lookups folder"
+	}
+	return err.Error()
+}
+
+// scannerTags reads a site scanner lookup from path, if given (dir as for
+// readAllowlists), then the shipped rows built into the binary.
+func scannerTags(paths []string, dir string, w *lookup.Warnings) *scanners.Tags {
+	var tables []*lookup.Table
+	for _, path := range paths {
+		t, err := lookup.Load(path, dir, w)
+		if err != nil {
+			notApplied(w, path, err, untagged)
+			continue
+		}
+		tables = append(tables, t)
+	}
+	shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
+	return scanners.New(append(tables, shipped), w)
+}
+
+// privateLookups warns about lookups the user running the search keeps
+// private in this app. Splunk Web stores an uploaded lookup file in
+// etc/users/<user>/<app>/lookups/ until it is shared; the command reads
+// only the app's own lookups/ folder, so such a file silently does nothing.
+// The app lies in etc/apps/ (or a knowledge bundle's apps/), beside users/.
+func privateLookups(appDir, user string, names []string, w *lookup.Warnings) {
+	if user == "" || user == "." || user == ".." || strings.ContainsAny(user, "/\\\x00") ||
+		filepath.Base(filepath.Dir(appDir)) != "apps" {
+		return
+	}
+	app := filepath.Base(appDir)
+	dir := filepath.Join(filepath.Dir(filepath.Dir(appDir)), "users", user, app, "lookups")
+	for _, name := range names {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			w.Add("lookup %s found but private to user %s (etc/users/%s/%s/lookups): share it with the app "+
+				"(Settings > Lookups > Lookup table files > Permissions: This app only); until then the command does not read it",
+				name, user, user, app)
+		}
+	}
+}
+
+// checkFilter validates filter=: "none", "show", or lookup file names in
+// the app's lookups/ folder, never a path out of it.
 func checkFilter(value string) error {
-	if value == "none" {
+	if value == "none" || value == "show" {
 		return nil
 	}
 	for _, name := range strings.Split(value, ",") {
 		if name == "" || strings.ContainsAny(name, `/\`) || strings.Contains(name, "..") || !strings.HasSuffix(name, ".csv") {
-			return fmt.Errorf("filter=%s: %q must be none or the name of a .csv file in the app's lookups folder; valid arguments: %s", value, name, validArguments)
+			return fmt.Errorf("filter=%s: %q must be none, show or the name of a .csv file in the app's lookups folder; valid arguments: %s", value, name, validArguments)
 		}
 	}
 	return nil
@@ -113,14 +246,21 @@ func checkFilter(value string) error {
 
 func (a *allowlists) len() int { return len(a.lists) }
 
-// suppress returns the index of the first list that covers ev, or -1.
-func (a *allowlists) suppress(ev *audit.Event) int {
+// suppress returns the index of the first list that covers ev and the line
+// of its row, or -1.
+func (a *allowlists) suppress(ev *audit.Event) (list, line int) {
 	for i, l := range a.lists {
-		if l.Match(ev) {
-			return i
+		if line, ok := l.Match(ev); ok {
+			return i, line
 		}
 	}
-	return -1
+	return -1, 0
+}
+
+// appendWhere renders where a row is covered: <file>:<line>.
+func (a *allowlists) appendWhere(dst []byte, list, line int) []byte {
+	dst = append(dst, a.lists[list].Name...)
+	return strconv.AppendInt(append(dst, ':'), int64(line), 10)
 }
 
 // summary describes the suppressed counts for the closing message.
@@ -129,7 +269,11 @@ func (a *allowlists) summary(counts []int) string {
 		return "; no allowlist lookup applied"
 	}
 	var b strings.Builder
-	b.WriteString("; rows suppressed by allowlist:")
+	if a.show {
+		b.WriteString("; rows an allowlist covers, kept and marked in the allowlisted field (filter=show):")
+	} else {
+		b.WriteString("; rows suppressed by allowlist:")
+	}
 	for i, l := range a.lists {
 		if i > 0 {
 			b.WriteByte(',')

@@ -10,16 +10,19 @@ import (
 // (codes=401,403 input=body.properties.log filter=none) and on the command
 // line (--codes, --input, --filter).
 type Options struct {
-	Codes  []int  // responseStatus.code values to report
-	Input  string // field holding the audit data; empty means automatic
-	Filter string // allowlist lookups: empty for the app's, "none", or a comma list
+	Codes []int  // responseStatus.code values to report
+	Input string // field holding the audit data; empty means automatic
+	// Filter is the allowlist lookups: empty for the app's pair, "none",
+	// "show" (the app's pair, covered rows kept and marked allowlisted
+	// instead of dropped), or a comma list of files in the app's lookups/.
+	Filter string
 
 	// Anonymous also reports every response to an unauthenticated caller
 	// (system:anonymous, system:unauthenticated), whatever its code.
 	Anonymous bool
 }
 
-const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
+const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|show|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
 
 // DefaultCodes is what the original detection searches for.
 var DefaultCodes = []int{401}

@@ -18,6 +18,7 @@ import (
 	"github.com/buger/jsonparser"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 )
 
 // Sample is a small set of AKS kube-audit records, written for this project,
@@ -50,6 +51,11 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		filters = append(filters, v)
 		return nil
 	})
+	var scannerFiles []string
+	flags.Func("scanners", "site scanner-tag lookup CSV, tried before the shipped rows (repeatable)", func(v string) error {
+		scannerFiles = append(scannerFiles, v)
+		return nil
+	})
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -59,12 +65,14 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
 		return 2
 	}
-	allow, warnings, err := readAllowlists(filters, true, time.Now())
+	var lw lookup.Warnings
+	allow, err := readAllowlists(filters, "", true, time.Now(), &lw)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
 		return 2
 	}
-	for _, w := range warnings {
+	tags := scannerTags(scannerFiles, "", &lw)
+	for _, w := range lw.Messages() {
 		fmt.Fprintf(stderr, "kubefingerprint: WARN %s\n", w)
 	}
 
@@ -86,6 +94,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	}
 
 	sc := &scanner{d: newDetection(opts, allow, f), sink: sink, stderr: stderr}
+	sc.d.tag = tags.Tag
 	files := flags.Args()
 	if len(files) == 0 {
 		sc.read("sample", bytes.NewReader(Sample))

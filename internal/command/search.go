@@ -141,11 +141,15 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 	if s.opts, err = ParseArgs(args); err != nil {
 		return err
 	}
-	allow, warnings, err := loadAllowlists(s.appDir, s.opts.Filter)
+	user, _ := jsonparser.GetString(meta, "searchinfo", "username")
+	lk, err := loadLookups(s.appDir, s.opts, user)
 	if err != nil {
 		return err
 	}
-	s.d = newDetection(s.opts, allow, &s.format)
+	warnings := lk.warnings
+	s.d = newDetection(s.opts, lk.allow, &s.format)
+	s.d.tag = lk.tags.Tag
+	s.format.allowlisted = lk.allow.show
 
 	// splunkd adds _chunked_idx by itself whenever required_fields is set.
 	reply := replyMeta{Type: "streaming"}

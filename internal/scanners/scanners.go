@@ -1,0 +1,127 @@
+// Package scanners names the scanning or scripting tool a request's user
+// agent belongs to (the row field scanner), from the
+// kubefingerprint_scanners lookups: columns scanner, userAgent and
+// comment; userAgent is a case-insensitive * glob, and the first row that
+// matches wins. A user agent is set by the client, so a tag says what the
+// client claims to be, never who it is: it labels rows and feeds the
+// per-source detection, and an attacker can always leave it empty.
+package scanners
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
+)
+
+// Columns are the header names a scanner lookup may use.
+var Columns = [...]string{"scanner", "userAgent", "comment"}
+
+// Tags are the scanner rows of one run, in the order they are tried.
+type Tags struct {
+	rows  []tagRow
+	index *lookup.Index
+
+	// The last user agent and its tag: a scan repeats one user agent.
+	lastUA, lastTag []byte
+}
+
+type tagRow struct {
+	tag []byte
+	ua  lookup.Glob
+}
+
+// New reads scanner lookup tables, the first table's rows tried first. A
+// row without a usable tag or pattern is left out with a warning; a table
+// that names a column twice is left out whole, with a warning.
+func New(tables []*lookup.Table, w *lookup.Warnings) *Tags {
+	t := &Tags{index: lookup.NewIndex(true)}
+	for _, tb := range tables {
+		pos, err := tb.Columns(Columns[:], w)
+		if err != nil {
+			w.Add("%v; its rows tag nothing", err)
+			continue
+		}
+		if pos[0] < 0 || pos[1] < 0 {
+			w.Add("lookup %s is not applied: it needs the columns scanner and userAgent; its rows tag nothing", tb.Name)
+			continue
+		}
+		for _, r := range tb.Rows {
+			tag, ua := r.Cells[pos[0]], r.Cells[pos[1]]
+			if err := checkTag(tag); err != nil {
+				w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
+				continue
+			}
+			g := lookup.NewGlob(ua, true)
+			if g.Any() {
+				w.Add("%s line %d: userAgent is empty (or *), so the row would tag every user agent; row ignored", tb.Name, r.Line)
+				continue
+			}
+			t.index.Add(g.Literal(), int32(len(t.rows)))
+			t.rows = append(t.rows, tagRow{tag: lookup.Fold(nil, []byte(tag)), ua: g})
+		}
+	}
+	return t
+}
+
+// checkTag accepts a tool name: letters, digits, '-', '_' and '.', as a
+// field value that alert messages and risk rules can carry as it is.
+func checkTag(tag string) error {
+	if tag == "" {
+		return fmt.Errorf("scanner is empty")
+	}
+	if len(tag) > 64 {
+		return fmt.Errorf("scanner %s is longer than 64 characters", lookup.Quote(tag))
+	}
+	for i := 0; i < len(tag); i++ {
+		switch c := tag[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return fmt.Errorf("scanner %s is not a tool name (letters, digits, - _ . only)", lookup.Quote(tag))
+		}
+	}
+	return nil
+}
+
+// Len is the number of rows that apply.
+func (t *Tags) Len() int { return len(t.rows) }
+
+// Tag returns the scanner tag of a user agent, or nil. The result is valid
+// until the next call.
+func (t *Tags) Tag(ua []byte) []byte {
+	if t == nil || len(ua) == 0 || len(t.rows) == 0 {
+		return nil
+	}
+	if t.lastUA != nil && bytes.Equal(ua, t.lastUA) {
+		return t.lastTag
+	}
+	var tag []byte
+	if i := t.match(ua); i >= 0 {
+		tag = t.rows[i].tag
+	}
+	if len(ua) <= 1024 {
+		t.lastUA, t.lastTag = append(t.lastUA[:0], ua...), tag
+	}
+	return tag
+}
+
+// match returns the index of the first row whose pattern ua matches, or -1.
+func (t *Tags) match(ua []byte) int {
+	best := int32(len(t.rows))
+	t.index.Each(ua, func(ids []int32) bool {
+		for _, id := range ids {
+			if id >= best {
+				break
+			}
+			if t.rows[id].ua.Match(ua) {
+				best = id
+				break
+			}
+		}
+		return true
+	})
+	if best == int32(len(t.rows)) {
+		return -1
+	}
+	return int(best)
+}
