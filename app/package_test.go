@@ -294,6 +294,26 @@ func TestPackage(t *testing.T) {
 	assert.Equal(t, "streaming", rep.Meta["type"])
 	assert.Empty(t, rep.Meta["inspector"], "the shipped default lookup is clean")
 
+	// A site allowlist uploaded in Splunk Web starts private to its owner,
+	// in $SPLUNK_HOME/etc/users/<user>/kubefingerprint/lookups/, where the
+	// command does not read it: it must say so. That warning comes with the
+	// lookups work that also ships the scanner lookup, so it is checked
+	// once the package carries that lookup.
+	if _, ok := files["kubefingerprint/lookups/kubefingerprint_scanners.csv"]; ok {
+		home := filepath.Dir(filepath.Dir(apps))
+		private := filepath.Join(home, "etc", "users", "admin", "kubefingerprint", "lookups", "kubefingerprint_filter.csv")
+		require.NoError(t, os.MkdirAll(filepath.Dir(private), 0o755))
+		require.NoError(t, os.WriteFile(private, []byte("sourceIP,comment\n198.51.100.7,private row\n"), 0o644))
+		cmd := exec.Command(bin)
+		cmd.Dir = filepath.Dir(bin)
+		cmd.Stdin = bytes.NewReader(chunkedtest.Getinfo()) // username admin
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		rep, err := chunkedtest.ReadReply(chunked.NewReader(bytes.NewReader(out)))
+		require.NoError(t, err)
+		assert.Contains(t, strings.ToLower(fmt.Sprint(rep.Meta["inspector"])), "private", "a private site lookup is reported")
+	}
+
 	version2, err := exec.Command(bin, "version").Output()
 	require.NoError(t, err)
 	assert.Equal(t, "kubefingerprint "+version+"\n", string(version2), "version stamped in")
