@@ -252,6 +252,11 @@ func TestPackage(t *testing.T) {
 		assert.Contains(t, confs["savedsearches.conf"], s.Name)
 	}
 	assert.ElementsMatch(t, []string{ruleSeed, ruleBySource}, savedNames)
+	// The rules ship disabled, and a menu may leave out disabled searches:
+	// the manager page where they are enabled is linked too.
+	if assert.Len(t, nav.Items[2].Links, 1) {
+		assert.Contains(t, nav.Items[2].Links[0].Href, "/saved/searches")
+	}
 	assert.Equal(t, "Lookups", nav.Items[3].Label)
 	assert.NotEmpty(t, nav.Items[3].Links)
 
