@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # build.sh: builds the installable Splunk app package
 #   dist/kubefingerprint-<version>.tgz
-# from default/, metadata/, lookups/ and app/, with static CGO_ENABLED=0
-# binaries for every platform the app ships. Needs Go, tar and gzip only.
+# from default/, metadata/, static/, the shipped lookups/, app/ and
+# LICENSE, with static CGO_ENABLED=0 binaries for every platform the app
+# ships. Needs bash, Go and git (for the commit time); no particular tar:
+# Go writes the archive (app/pack), so macOS and Linux give the same bytes.
 # Two builds of one commit give byte-identical packages.
 #
 #   DIST=<dir> ./build.sh     # write the package elsewhere
 set -euo pipefail
 cd "$(dirname "$0")"
 dist=${DIST:-dist}
+
+command -v go >/dev/null || { echo "build.sh: needs Go (go.mod names the version): https://go.dev/dl/" >&2; exit 1; }
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "build.sh: run it in a git checkout: the package takes its file times from the last commit and ships the lookups git tracks" >&2; exit 1; }
 
 # conf_value FILE STANZA KEY: a setting of a Splunk .conf file.
 conf_value() {
@@ -26,7 +31,7 @@ build=$(conf_value default/app.conf install build)
 
 # Every file gets the time of the last commit, so the package depends on
 # the sources only.
-epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -46,19 +51,17 @@ for p in "${platforms[@]}"; do
 		-o "$app/$dir/kubefingerprint" ./cmd/kubefingerprint
 done
 
-mkdir -p "$app/default" "$app/metadata" "$app/lookups"
-cp default/*.conf "$app/default/"
+mkdir -p "$app/metadata" "$app/lookups" "$app/static"
+cp -R default "$app/"
 cp metadata/default.meta "$app/metadata/"
-cp lookups/kubefingerprint_filter_default.csv lookups/kubefingerprint_scanners.csv "$app/lookups/" # never the site files
-cp app/README.md app/app.manifest "$app/"
-
-find "$app" -type d -exec chmod 0755 {} +
-find "$app" -type f -exec chmod 0644 {} +
-find "$app" -type f -name kubefingerprint -path '*/bin/*' -exec chmod 0755 {} +
+cp static/appIcon.png static/appIcon_2x.png "$app/static/"
+# The lookups git tracks: never a site's own file (kubefingerprint_filter.csv
+# and the like are untracked), so an upgrade cannot overwrite it.
+git ls-files -z -- 'lookups/*.csv' | while IFS= read -r -d '' f; do cp "$f" "$app/lookups/"; done
+cp app/README.md app/app.manifest LICENSE "$app/"
 
 mkdir -p "$dist"
 out=$dist/kubefingerprint-$version.tgz
-tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
-	-C "$stage" -cf - kubefingerprint | gzip -n -9 >"$out.tmp"
+go run ./app/pack -C "$stage" -mtime "$epoch" -o "$out.tmp" kubefingerprint
 mv "$out.tmp" "$out"
 echo "$out"

@@ -9,6 +9,9 @@ import (
 	"debug/elf"
 	"debug/macho"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -40,6 +43,13 @@ func buildPackage(t *testing.T) (path string, data []byte) {
 	data, err = os.ReadFile(matches[0])
 	require.NoError(t, err)
 	return matches[0], data
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 type entry struct {
@@ -89,15 +99,44 @@ func TestPackage(t *testing.T) {
 	}
 	assert.IsIncreasing(t, names, "entries sorted")
 	for _, want := range []string{
-		"bin/kubefingerprint", "darwin_x86_64/bin/kubefingerprint", "README.md", "app.manifest",
+		"bin/kubefingerprint", "darwin_x86_64/bin/kubefingerprint", "README.md", "app.manifest", "LICENSE",
 		"default/app.conf", "default/commands.conf", "default/searchbnf.conf", "default/macros.conf",
 		"default/transforms.conf", "default/savedsearches.conf", "metadata/default.meta",
-		"lookups/kubefingerprint_filter_default.csv",
+		"default/data/ui/views/kubernetes_scan_fingerprint.xml", "default/data/ui/nav/default.xml",
+		"static/appIcon.png", "static/appIcon_2x.png",
 	} {
 		assert.Contains(t, files, "kubefingerprint/"+want)
 	}
+	// Every lookup git tracks ships, and nothing else: the site's own
+	// files (kubefingerprint_filter.csv and the like) never do.
+	tracked, err := exec.Command("git", "-C", "..", "ls-files", "lookups/*.csv").Output()
+	require.NoError(t, err)
+	require.NotEmpty(t, strings.Fields(string(tracked)))
+	var shipped []string
+	for name := range files {
+		if strings.HasPrefix(name, "kubefingerprint/lookups/") {
+			shipped = append(shipped, strings.TrimPrefix(name, "kubefingerprint/"))
+		}
+	}
+	assert.ElementsMatch(t, strings.Fields(string(tracked)), shipped)
 	assert.NotContains(t, files, "kubefingerprint/lookups/kubefingerprint_filter.csv", "the site lookup is never shipped")
-	assert.Contains(t, string(files["kubefingerprint/README.md"].data), "# Binary File Declaration")
+
+	readme := string(files["kubefingerprint/README.md"].data)
+	assert.Contains(t, readme, "# Binary File Declaration")
+	goVersion := regexp.MustCompile(`(?m)^go (\S+)$`).FindStringSubmatch(string(must(os.ReadFile("../go.mod"))))[1]
+	assert.Contains(t, readme, "Go "+goVersion, "the binary declaration names the Go version go.mod asks for")
+	assert.Contains(t, readme, "./build.sh", "and the build command")
+	license := files["kubefingerprint/LICENSE"].data
+	assert.Equal(t, must(os.ReadFile("../LICENSE")), license)
+	assert.True(t, bytes.Contains(license, []byte("Apache License\n                           Version 2.0, January 2004")), "Apache-2.0")
+
+	// Icons, at the sizes Splunk Web asks for.
+	for name, size := range map[string]int{"appIcon.png": 36, "appIcon_2x.png": 72} {
+		cfg, err := png.DecodeConfig(bytes.NewReader(files["kubefingerprint/static/"+name].data))
+		if assert.NoError(t, err, name) {
+			assert.Equal(t, [2]int{size, size}, [2]int{cfg.Width, cfg.Height}, name)
+		}
+	}
 
 	// Configuration, read as splunkd reads it.
 	confs := map[string]conf.File{}
@@ -121,11 +160,18 @@ func TestPackage(t *testing.T) {
 	assert.LessOrEqual(t, len(app["launcher"]["description"]), 200)
 	label := app["ui"]["label"]
 	assert.True(t, len(label) >= 5 && len(label) <= 80, "label %q", label)
+	assert.Equal(t, "true", app["ui"]["is_visible"], "an app people open")
+	assert.Contains(t, readme, "### "+version, "release notes for this version")
 
 	var manifest struct {
 		SchemaVersion string `json:"schemaVersion"`
 		Info          struct {
-			ID struct{ Name, Version string } `json:"id"`
+			ID     struct{ Name, Version string } `json:"id"`
+			Author []struct {
+				Name string `json:"name"`
+			} `json:"author"`
+			License      struct{ Name, Text, URI string } `json:"license"`
+			ReleaseNotes struct{ Name, Text, URI string } `json:"releaseNotes"`
 		} `json:"info"`
 		TargetWorkloads []string `json:"targetWorkloads"`
 	}
@@ -134,6 +180,14 @@ func TestPackage(t *testing.T) {
 	assert.Equal(t, "kubefingerprint", manifest.Info.ID.Name)
 	assert.Equal(t, version, manifest.Info.ID.Version)
 	assert.Contains(t, manifest.TargetWorkloads, "_indexers")
+	require.NotEmpty(t, manifest.Info.Author)
+	assert.NotEmpty(t, manifest.Info.Author[0].Name)
+	assert.Equal(t, "Apache License 2.0", manifest.Info.License.Name)
+	assert.Contains(t, files, "kubefingerprint/"+manifest.Info.License.Text, "the manifest's licence file ships")
+	assert.Contains(t, files, "kubefingerprint/"+manifest.Info.ReleaseNotes.Text, "the manifest's release notes ship")
+	source := regexp.MustCompile(`(?m)^Source: (https://\S+)`).FindStringSubmatch(readme)
+	require.NotNil(t, source, "the README names the source")
+	assert.Equal(t, source[1], manifest.Info.ReleaseNotes.URI, "README and manifest name one source address")
 
 	command := confs["commands.conf"]["kubefingerprint"]
 	require.NotNil(t, command)
@@ -150,71 +204,61 @@ func TestPackage(t *testing.T) {
 	for _, key := range []string{"syntax", "description", "shortdesc", "example1", "example2", "example3"} {
 		assert.NotEmpty(t, bnf[key], key)
 	}
-	for _, arg := range []string{"codes=", "input=", "filter="} {
+	for _, arg := range []string{"codes=", "anonymous=", "input=", "filter="} {
 		assert.Contains(t, bnf["syntax"], arg)
+	}
+	for i := 1; bnf[fmt.Sprintf("example%d", i)] != ""; i++ {
+		assert.NoError(t, checkSPL(bnf[fmt.Sprintf("example%d", i)], confs["macros.conf"]), "example%d", i)
 	}
 
 	meta := confs["default.meta"]
 	for _, kind := range []string{"commands", "searchbnf", "macros", "transforms", "lookups"} {
 		assert.Equal(t, "system", meta[kind]["export"], kind)
 	}
-
-	macros, transforms := confs["macros.conf"], confs["transforms.conf"]
-	assert.Equal(t, "sourcetype=mscs:storage:blob:json", macros["kubernetes_azure"]["definition"])
-	assert.Equal(t, "search *", macros["kubernetes_azure_scan_fingerprint_filter"]["definition"])
+	transforms := confs["transforms.conf"]
 	for _, l := range []string{"kubefingerprint_filter_default", "kubefingerprint_filter"} {
 		assert.Equal(t, l+".csv", transforms[l]["filename"])
 	}
+	for name, rule := range confs["savedsearches.conf"] {
+		assert.NoError(t, checkSPL(rule["search"], confs["macros.conf"]), name)
+	}
 
-	rule := confs["savedsearches.conf"]["kubefingerprint - Kubernetes Azure scan fingerprint - Rule"]
-	require.NotNil(t, rule)
-	search := rule["search"]
-	assert.True(t, strings.HasPrefix(search, "`kubernetes_azure` category=kube-audit | kubefingerprint"), search)
-	assert.True(t, strings.HasSuffix(search, "| table _time sourceIPs{} userAgent verb requestURI responseStatus.reason"), search)
-	for _, m := range regexp.MustCompile("`([^`(]+)(\\([^`]*\\))?`").FindAllStringSubmatch(search, -1) {
-		assert.Contains(t, macros, m[1], "the saved search uses only macros the app defines")
+	// Navigation: the hunting dashboard first and default, then Search,
+	// the rules and the lookups.
+	var nav struct {
+		Items []struct {
+			XMLName xml.Name
+			Name    string `xml:"name,attr"`
+			Default string `xml:"default,attr"`
+			Label   string `xml:"label,attr"`
+			Saved   []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"saved"`
+			Links []struct {
+				Href string `xml:"href,attr"`
+			} `xml:"a"`
+		} `xml:",any"`
 	}
-	for _, m := range regexp.MustCompile(`\b(?:input|output)?lookup\s+(?:\S+=\S+\s+)*(\w+)`).FindAllStringSubmatch(search, -1) {
-		assert.Contains(t, transforms, m[1], "the saved search uses only lookups the app defines")
+	require.NoError(t, xml.Unmarshal(files["kubefingerprint/default/data/ui/nav/default.xml"].data, &nav))
+	require.Len(t, nav.Items, 4)
+	assert.Equal(t, "view", nav.Items[0].XMLName.Local)
+	assert.Equal(t, "kubernetes_scan_fingerprint", nav.Items[0].Name)
+	assert.Equal(t, "true", nav.Items[0].Default, "the dashboard is the app's default view")
+	assert.Contains(t, files, "kubefingerprint/default/data/ui/views/"+nav.Items[0].Name+".xml")
+	assert.Equal(t, "search", nav.Items[1].Name)
+	var savedNames []string
+	for _, s := range nav.Items[2].Saved {
+		savedNames = append(savedNames, s.Name)
+		assert.Contains(t, confs["savedsearches.conf"], s.Name)
 	}
-	for _, cmd := range regexp.MustCompile(`\|\s*(\w+)`).FindAllStringSubmatch(search, -1) {
-		if cmd[1] != "table" {
-			assert.Contains(t, confs["commands.conf"], cmd[1])
-		}
+	assert.ElementsMatch(t, []string{ruleSeed, ruleBySource}, savedNames)
+	// The rules ship disabled, and a menu may leave out disabled searches:
+	// the manager page where they are enabled is linked too.
+	if assert.Len(t, nav.Items[2].Links, 1) {
+		assert.Contains(t, nav.Items[2].Links[0].Href, "/saved/searches")
 	}
-	for key, want := range map[string]string{
-		"disabled": "1", "enableSched": "1", "cron_schedule": "0 * * * *",
-		"dispatch.earliest_time": "-70m@m", "dispatch.latest_time": "-10m@m",
-		"action.correlationsearch.enabled": "1", "action.risk": "1",
-	} {
-		assert.Equal(t, want, rule[key], key)
-	}
-	var annotations struct {
-		Story      []string `json:"analytic_story"`
-		Mitre      []string `json:"mitre_attack"`
-		KillChain  []string `json:"kill_chain_phases"`
-		Confidence int      `json:"confidence"`
-		Impact     int      `json:"impact"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(rule["action.correlationsearch.annotations"]), &annotations))
-	assert.Equal(t, []string{"Kubernetes Scanning Activity"}, annotations.Story)
-	assert.Equal(t, []string{"T1526"}, annotations.Mitre)
-	assert.Equal(t, []string{"Reconnaissance"}, annotations.KillChain)
-	assert.Equal(t, 50, annotations.Confidence)
-	assert.Equal(t, 50, annotations.Impact)
-	var risk []struct {
-		Field string `json:"risk_object_field"`
-		Type  string `json:"risk_object_type"`
-		Score int    `json:"risk_score"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(rule["action.risk.param._risk"]), &risk))
-	require.Len(t, risk, 1)
-	assert.Equal(t, "sourceIPs{}", risk[0].Field)
-	assert.Equal(t, "system", risk[0].Type)
-	assert.Equal(t, 25, risk[0].Score)
-	for _, token := range []string{"$sourceIPs{}$", "$userAgent$", "$requestURI$"} {
-		assert.Contains(t, rule["action.risk.param._risk_message"], token)
-	}
+	assert.Equal(t, "Lookups", nav.Items[3].Label)
+	assert.NotEmpty(t, nav.Items[3].Links)
 
 	// The binaries: extracted into an empty etc/apps, the Linux one is a
 	// static x86-64 ELF that answers Splunk's protocol.
@@ -254,6 +298,26 @@ func TestPackage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "streaming", rep.Meta["type"])
 	assert.Empty(t, rep.Meta["inspector"], "the shipped default lookup is clean")
+
+	// A site allowlist uploaded in Splunk Web starts private to its owner,
+	// in $SPLUNK_HOME/etc/users/<user>/kubefingerprint/lookups/, where the
+	// command does not read it: it must say so. That warning comes with the
+	// lookups work that also ships the scanner lookup, so it is checked
+	// once the package carries that lookup.
+	if _, ok := files["kubefingerprint/lookups/kubefingerprint_scanners.csv"]; ok {
+		home := filepath.Dir(filepath.Dir(apps))
+		private := filepath.Join(home, "etc", "users", "admin", "kubefingerprint", "lookups", "kubefingerprint_filter.csv")
+		require.NoError(t, os.MkdirAll(filepath.Dir(private), 0o755))
+		require.NoError(t, os.WriteFile(private, []byte("sourceIP,comment\n198.51.100.7,private row\n"), 0o644))
+		cmd := exec.Command(bin)
+		cmd.Dir = filepath.Dir(bin)
+		cmd.Stdin = bytes.NewReader(chunkedtest.Getinfo()) // username admin
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		rep, err := chunkedtest.ReadReply(chunked.NewReader(bytes.NewReader(out)))
+		require.NoError(t, err)
+		assert.Contains(t, strings.ToLower(fmt.Sprint(rep.Meta["inspector"])), "private", "a private site lookup is reported")
+	}
 
 	version2, err := exec.Command(bin, "version").Output()
 	require.NoError(t, err)
