@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+	"github.com/kubefingerprint/kubefingerprint/internal/command"
+	"github.com/kubefingerprint/kubefingerprint/internal/terminal/terminaltest"
 )
 
 // build compiles the command into dir/bin, where Splunk keeps it.
@@ -117,24 +120,107 @@ func TestEndToEnd(t *testing.T) {
 	s.finish()
 }
 
+// TestScanCommandLine is defect 11 end to end: in a terminal with no FILE
+// the bundled sample is scanned, and said so; piped input is read instead.
 func TestScanCommandLine(t *testing.T) {
 	bin := build(t, t.TempDir())
-	out, err := exec.Command(bin, "scan").Output()
-	require.NoError(t, err)
-	assert.Equal(t, 10, strings.Count(string(out), "\n"), "a header and nine rows from the bundled sample:\n%s", out)
+	cmd := exec.Command(bin, "scan")
+	cmd.Stdin = terminaltest.Open(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	var want, wantErr bytes.Buffer
+	require.Equal(t, 0, command.Scan(nil, command.Stdin{Terminal: true}, &want, &wantErr))
+	assert.Equal(t, want.String(), string(out))
+	assert.Contains(t, stderr.String(), "scanning the bundled sample")
 
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.ndjson")
 	require.NoError(t, os.WriteFile(bad, []byte(auditRecord(401, []string{"1.2.3.4"}, "a", "get", "/", "2026-11-20T09:00:00Z")+"\nnot json\n"), 0o644))
-	cmd := exec.Command(bin, "scan", "--format", "csv", bad)
+	for _, args := range [][]string{{"scan", "--format", "csv"}, {"scan", "--format", "csv", "-"}, {"scan", "-", "--format", "csv"}} {
+		f, err := os.Open(bad)
+		require.NoError(t, err)
+		defer f.Close()
+		cmd = exec.Command(bin, args...)
+		cmd.Stdin = f // cat bad.ndjson | kubefingerprint scan
+		stderr.Reset()
+		cmd.Stderr = &stderr
+		out, err = cmd.Output()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode())
+		assert.Contains(t, stderr.String(), "standard input line 2: not JSON")
+		assert.NotContains(t, stderr.String(), "bundled sample")
+		rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, rows, 2, "%v: the piped row only, not the sample", args)
+		assert.Equal(t, "1.2.3.4", rows[1][1], "the good line is still reported")
+	}
+}
+
+// TestUsageInTerminal is defect 17: plain kubefingerprint in a terminal
+// prints the usage; splunkd never starts it on one.
+func TestUsageInTerminal(t *testing.T) {
+	bin := build(t, t.TempDir())
+	cmd := exec.Command(bin)
+	cmd.Stdin = terminaltest.Open(t)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err = cmd.Output()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "bad.ndjson line 2: not JSON")
-	assert.Contains(t, string(out), "1.2.3.4", "the good line is still reported")
+	assert.Contains(t, stderr.String(), "usage:")
+
+	out, err := exec.Command(bin, "scan", "--help").Output()
+	require.NoError(t, err, "scan --help exits 0")
+	assert.Contains(t, string(out), "usage: kubefingerprint scan")
+}
+
+// TestClosedStdout is defect 18: scan | head ends quietly with status 0;
+// a search whose splunkd went away says so in one line and exits 1.
+func TestClosedStdout(t *testing.T) {
+	bin := build(t, t.TempDir())
+	big := filepath.Join(t.TempDir(), "big.log")
+	var b bytes.Buffer
+	for i := 0; i < 20000; i++ {
+		b.WriteString(auditRecord(401, []string{"203.0.113.7"}, "kube-hunter", "get", fmt.Sprintf("/api/v1/namespaces/%d", i), "2026-11-20T09:00:00Z") + "\n")
+	}
+	require.NoError(t, os.WriteFile(big, b.Bytes(), 0o644))
+
+	for _, format := range []string{"table", "csv", "json"} {
+		cmd := exec.Command(bin, "scan", "--format", format, big)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		require.NoError(t, err)
+		assert.NotEmpty(t, line)
+		stdout.Close() // head -1 has what it wants
+		assert.NoError(t, cmd.Wait(), "%s: exit status 0, not death by SIGPIPE", format)
+		assert.Empty(t, stderr.String(), format)
+	}
+
+	cmd := exec.Command(bin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	stdout.Close() // splunkd went away
+	stdin.Write(chunkedtest.Getinfo())
+	stdin.Close()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, 1, exit.ExitCode(), "exit status 1, not death by SIGPIPE")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+	assert.Contains(t, stderr.String(), "broken pipe")
 }
 
 // TestAllowlistInstalledApp lays out an installed app, the binary in

@@ -521,7 +521,7 @@ func (r *Reader) end(p []byte, end int) (Document, bool) {
 
 func (r *Reader) tooLarge() Document {
 	return Document{Line: r.docLine, Skipped: true,
-		Problem: fmt.Sprintf("JSON document of %d bytes or more is larger than the %d MiB limit; skipped", r.docSize, r.maxDoc>>20)}
+		Problem: fmt.Sprintf("JSON document larger than the %d MiB limit; skipped", r.maxDoc>>20)}
 }
 
 // Where reading resumes after a break at piece[i], at the top level.
