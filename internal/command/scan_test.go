@@ -427,3 +427,32 @@ func TestRowRecord(t *testing.T) {
 	assert.Len(t, rec, len(Columns))
 	assert.Len(t, rowColumns, len(Columns))
 }
+
+// FuzzScan runs scan's reading loop on arbitrary files: no input causes an
+// internal error, every bad part is reported and counted, and a good 401
+// record after any input is still reported.
+func FuzzScan(f *testing.F) {
+	f.Add([]byte(call401.line() + "\n"))
+	f.Add([]byte(`["", {}]`))
+	f.Add([]byte("{\"records\":[\n" + call401.line() + ",\n{\"a\":\"cut\n"))
+	f.Add([]byte("\xEF\xBB\xBF[[{\"kind\":\"Event\",\"responseStatus\":{\"code\":401}}]]"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		// The input, then a line break and a good record: whatever the
+		// input left open, the record's own line starts it afresh.
+		content := append(append(in, '\n'), call401.line()...)
+		var out, errOut bytes.Buffer
+		code := Scan([]string{"--format", "json", "-"}, Stdin{Reader: bytes.NewReader(content)}, &out, &errOut)
+		if strings.Contains(errOut.String(), "internal error") {
+			t.Fatalf("internal error: %s", errOut.String())
+		}
+		if code != 0 && code != 2 {
+			t.Fatalf("exit status %d", code)
+		}
+		if code == 0 && strings.Contains(errOut.String(), " line ") {
+			t.Fatalf("a problem was reported but the exit status is 0: %s", errOut.String())
+		}
+		if !strings.HasSuffix(out.String(), `"auditID":"","stage":"ResponseStarted","user.groups{}":[]}`+"\n") {
+			t.Fatalf("the good record after the input is lost:\n%s\n%s", out.String(), errOut.String())
+		}
+	})
+}

@@ -20,6 +20,12 @@
 //     cannot continue the document begins something else, typically the
 //     next NDJSON record. Pretty-printed JSON therefore spans lines freely,
 //     and a record cut mid-string costs that record only.
+//   - A line that begins with { or [ where the document expects a value
+//     (a record cut just after "key": or [, then the next record) is
+//     ambiguous: it is read as part of the document, but if the document
+//     breaks on that line or at the start of the next, or never ends, the
+//     document is cut before that line, which is read again as the start
+//     of a document. Each line is read again at most once.
 //   - A document broken in the middle of a line is cut at the offending
 //     character and the rest of that line is skipped.
 //   - A document over MaxDocument bytes, or nested deeper than MaxDepth, is
@@ -83,6 +89,8 @@ type Reader struct {
 	err     error // the read error that ends the input, io.EOF at the end
 
 	piece       []byte // the unread part of the current piece of input
+	rest        []byte // the rest of the piece, to read after a replay in piece
+	replay      []byte // bytes read again after a document is cut at a checkpoint
 	line        int    // the line of piece's first byte
 	atLineStart bool   // piece's first byte starts a line
 
@@ -105,6 +113,12 @@ type Reader struct {
 	esc      bool
 	strIsKey bool
 	inScalar bool
+	// The checkpoint: the offset in the document of the last line that
+	// began with { or [ where a value was expected, or -1. It may start
+	// the next NDJSON record rather than continue a cut one; it is taken
+	// for that when the document breaks before another line goes on.
+	cp     int64
+	cpLine int
 
 	// a skipped array element
 	elemLine int
@@ -144,6 +158,10 @@ func newReaderSize(r io.Reader, size int) *Reader {
 func (r *Reader) Next() (Document, error) {
 	for {
 		if len(r.piece) == 0 {
+			if r.rest != nil {
+				r.piece, r.rest = r.rest, nil
+				continue
+			}
 			if r.err != nil {
 				if d, ok := r.finish(); ok {
 					return d, nil
@@ -290,6 +308,7 @@ func (r *Reader) startDocument(p []byte, i int) {
 	r.piece, r.atLineStart = p[i:], false
 	r.doc, r.docLine, r.docSize, r.oversize = r.doc[:0], r.line, 0, false
 	r.depth, r.expect, r.inStr, r.esc, r.inScalar = 0, expValue, false, false, false
+	r.cp = -1
 }
 
 // element skips an array element that is not an object, and reports it.
@@ -308,15 +327,15 @@ func (r *Reader) element() (Document, bool) {
 		c := p[i]
 		if r.inStr {
 			switch {
+			case c == '\n':
+				return r.broken(p, i, atNewline, Document{Line: r.arrLine, Skipped: true,
+					Problem: fmt.Sprintf("JSON array broken: a string is still open at the end of line %d", r.line)})
 			case r.esc:
 				r.esc = false
 			case c == '\\':
 				r.esc = true
 			case c == '"':
 				return r.elementEnd(p, i+1)
-			case c == '\n':
-				return r.broken(p, i, atNewline, Document{Line: r.arrLine, Skipped: true,
-					Problem: fmt.Sprintf("JSON array broken: a string is still open at the end of line %d", r.line)})
 			}
 			continue
 		}
@@ -364,6 +383,8 @@ func (r *Reader) document() (Document, bool) {
 				i, c = j, p[j]
 			}
 			switch {
+			case c == '\n': // never inside a string, even after a backslash
+				return r.cut(p, i, atNewline, fmt.Sprintf("JSON document cut short: a string is still open at the end of line %d", r.line))
 			case r.esc:
 				r.esc = false
 			case c == '\\':
@@ -375,8 +396,6 @@ func (r *Reader) document() (Document, bool) {
 				} else {
 					r.expect = expCommaOrClose
 				}
-			case c == '\n':
-				return r.cut(p, i, atNewline, fmt.Sprintf("JSON document cut short: a string is still open at the end of line %d", r.line))
 			}
 			continue
 		}
@@ -402,6 +421,12 @@ func (r *Reader) document() (Document, bool) {
 				return r.cut(p, i, here, fmt.Sprintf("JSON document cut short: line %d cannot continue it", r.line))
 			}
 			return r.cut(p, i, nextLine, fmt.Sprintf("JSON document broken at line %d by %.20q", r.line, restOfLine(p[i:])))
+		}
+		if lineStart {
+			r.cp = -1 // the document went on past the checkpoint's line
+			if (c == '{' || c == '[') && (r.expect == expValue || r.expect == expValueOrClose) && !r.oversize {
+				r.cp, r.cpLine = r.docSize+int64(i), r.line
+			}
 		}
 		switch c {
 		case '{', '[':
@@ -491,7 +516,7 @@ func (r *Reader) keep(b []byte) {
 		return
 	}
 	if r.docSize > r.maxDoc {
-		r.oversize = true
+		r.oversize, r.cp = true, -1
 		r.doc = r.doc[:0]
 		if cap(r.doc) > bufferSize {
 			r.doc = nil // give the memory back
@@ -537,6 +562,10 @@ const (
 // top-level arrays, if any, are abandoned.
 func (r *Reader) cut(p []byte, i int, at resumption, problem string) (Document, bool) {
 	r.keep(p[:i])
+	if r.cp >= 0 && !r.oversize {
+		r.rest = p[i:]
+		return r.backtrack(), true
+	}
 	d := Document{Text: r.doc, Line: r.docLine, Problem: problem + "; read as far as it goes"}
 	switch {
 	case r.oversize && r.docSize > r.maxDoc:
@@ -545,6 +574,17 @@ func (r *Reader) cut(p []byte, i int, at resumption, problem string) (Document, 
 		d = Document{Line: r.docLine, Problem: problem, Skipped: true}
 	}
 	return r.broken(p, i, at, d)
+}
+
+// backtrack cuts the document at its checkpoint, which is read again.
+func (r *Reader) backtrack() Document {
+	r.replay = append(r.replay[:0], r.doc[r.cp:]...)
+	d := Document{Text: r.doc[:r.cp], Line: r.docLine,
+		Problem: fmt.Sprintf("JSON document cut short: line %d cannot continue it; read as far as it goes", r.cpLine)}
+	r.arrays, r.cp = 0, -1
+	r.inStr, r.esc, r.inScalar = false, false, false
+	r.piece, r.line, r.atLineStart, r.mode = r.replay, r.cpLine, true, modeTop
+	return d
 }
 
 // broken abandons the top-level arrays at piece[i] and returns d.
@@ -568,6 +608,8 @@ func (r *Reader) broken(p []byte, i int, at resumption, d Document) (Document, b
 // finish reports what the end of the input left open.
 func (r *Reader) finish() (Document, bool) {
 	switch {
+	case r.mode == modeDoc && r.cp >= 0 && !r.oversize && r.err == io.EOF:
+		return r.backtrack(), true
 	case r.mode == modeDoc:
 		r.mode = modeTop
 		if r.oversize {

@@ -88,6 +88,8 @@ func TestDocuments(t *testing.T) {
 		{"cut mid-string", "{\"kind\":\"Event\",\"userAgent\":\"cut mid-str\n{\"a\":1}\n", []item{
 			{1, `{"kind":"Event","userAgent":"cut mid-str`, "a string is still open at the end of line 1; read as far as it goes", false},
 			{2, `{"a":1}`, "", false}}},
+		{"cut after a backslash", "{\"a\":\"x\\\n{\"b\":1}\n", []item{
+			{1, `{"a":"x\`, "a string is still open at the end of line 1", false}, {2, `{"b":1}`, "", false}}},
 		{"cut after a value", "{\"code\":401,\n{\"a\":1}\n", []item{
 			{1, "{\"code\":401,\n", "line 2 cannot continue it; read as far as it goes", false},
 			{2, `{"a":1}`, "", false}}},
@@ -97,6 +99,21 @@ func TestDocuments(t *testing.T) {
 			{3, `{"a":1}`, "", false}}},
 		{"cut after a key", "{\"code\"\n{\"a\":1}\n", []item{{1, "{\"code\"\n", "line 2 cannot continue it", false}, {2, `{"a":1}`, "", false}}},
 		{"a value may follow a colon on the next line", "{\"a\":\n{\"b\":1}}\n", []item{{1, "{\"a\":\n{\"b\":1}}", "", false}}},
+
+		// A record cut just where a value may start, then the next record:
+		// the line read as a value is read again as a record.
+		{"cut after a colon, at the end", "{\"category\":\n{\"a\":1}\n", []item{
+			{1, "{\"category\":\n", "line 2 cannot continue it; read as far as it goes", false}, {2, `{"a":1}`, "", false}}},
+		{"cut after a bracket", "{\"records\":[\n{\"a\":1}\n{\"b\":2}\n", []item{
+			{1, "{\"records\":[\n", "line 2 cannot continue it", false}, {2, `{"a":1}`, "", false}, {3, `{"b":2}`, "", false}}},
+		{"cut after a colon, broken mid-line", "{\"a\":\n{\"b\":1} x\n{\"c\":2}", []item{
+			{1, "{\"a\":\n", "line 2 cannot continue it", false}, {2, `{"b":1}`, "", false}, {2, "", `not JSON: "x"`, true}, {3, `{"c":2}`, "", false}}},
+		{"cut twice", "{\"a\":\n{\"b\":\n{\"c\":1}\n", []item{
+			{1, "{\"a\":\n{\"b\":\n", "line 3 cannot continue it", false}, {3, `{"c":1}`, "", false}}},
+		{"the document went on past the line", "{\"a\":\n{\"b\":1}\n,\"c\":\"x\n{\"d\":2}", []item{
+			{1, "{\"a\":\n{\"b\":1}\n,\"c\":\"x", "a string is still open at the end of line 3", false}, {4, `{"d":2}`, "", false}}},
+		{"pretty-printed, cut in its last record", "{\"records\": [\n  {\"a\": 1},\n  {\n    \"b\": \"cut", []item{
+			{1, "{\"records\": [\n  {\"a\": 1},\n  {\n    \"b\": \"cut", "never ends", false}}},
 		{"broken mid-line", `{"a":1 "b":2} {"c":3}` + "\n" + `{"d":4}`, []item{
 			{1, `{"a":1 `, "; read as far as it goes; the rest of line 1 is skipped", false},
 			{2, `{"d":4}`, "", false}}},
