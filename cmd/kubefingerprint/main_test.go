@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -282,6 +284,63 @@ func TestAllowlistInstalledApp(t *testing.T) {
 			assert.Contains(t, rep.Meta["error"], "missing.csv")
 			require.NoError(t, s.stdin.Close())
 			assert.Error(t, s.cmd.Wait())
+		})
+	}
+}
+
+// TestPeakMemory is defect 13 at full size: a gzip of { and 1 GiB of
+// spaces, and one 2 GB line, each piped to scan, keep its peak RSS under
+// 256 MiB, and the good record after the 2 GB line is reported. It streams
+// gigabytes, so it runs only when asked:
+//
+//	KUBEFINGERPRINT_LARGE_TESTS=1 go test ./cmd/kubefingerprint -run PeakMemory -v
+func TestPeakMemory(t *testing.T) {
+	if os.Getenv("KUBEFINGERPRINT_LARGE_TESTS") == "" {
+		t.Skip("SKIPPED: streams gigabytes; set KUBEFINGERPRINT_LARGE_TESTS=1 to run it")
+	}
+	bin := build(t, t.TempDir())
+	good := auditRecord(401, []string{"203.0.113.7"}, "after", "get", "/api", "2026-11-20T09:00:00Z")
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
+	xs := bytes.Repeat([]byte("x"), 1<<20)
+	for _, tc := range []struct {
+		name string
+		gen  func(w io.Writer)
+		rows int
+	}{
+		{"gzip of { and 1 GiB of spaces", func(w io.Writer) {
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			zw.Write([]byte("{"))
+			for i := 0; i < 1024; i++ {
+				zw.Write(spaces)
+			}
+			zw.Close()
+		}, 0},
+		{"one 2 GB line, then a record", func(w io.Writer) {
+			io.WriteString(w, `{"kind":"Event","userAgent":"`)
+			for i := 0; i < 2000; i++ {
+				w.Write(xs)
+			}
+			io.WriteString(w, "\"}\n"+good+"\n")
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "scan", "--format", "csv", "-")
+			stdin, err := cmd.StdinPipe()
+			require.NoError(t, err)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			require.NoError(t, cmd.Start())
+			tc.gen(stdin)
+			stdin.Close()
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "exit status 2: the file could not be read in full")
+			assert.Equal(t, 2, exit.ExitCode())
+			assert.Contains(t, stderr.String(), "larger than the 64 MiB limit; skipped")
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			t.Logf("peak RSS %d MiB", rss>>20)
+			assert.Less(t, rss, int64(256<<20))
+			assert.Equal(t, tc.rows+min(tc.rows, 1), strings.Count(stdout.String(), "\n"), "header and rows")
 		})
 	}
 }

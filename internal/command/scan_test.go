@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -455,4 +456,19 @@ func FuzzScan(f *testing.F) {
 			t.Fatalf("the good record after the input is lost:\n%s\n%s", out.String(), errOut.String())
 		}
 	})
+}
+
+// BenchmarkScan runs scan on the bundled sample, repeated, as a file of
+// AKS storage-blob records.
+func BenchmarkScan(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "audit.log")
+	in := bytes.Repeat(Sample, 500)
+	require.NoError(b, os.WriteFile(path, in, 0o644))
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := Scan([]string{"--format", "csv", path}, Stdin{}, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit status %d", code)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +15,23 @@ func BenchmarkReader(b *testing.B) {
 		b.Fatal(err)
 	}
 	in := bytes.Repeat(sample, 200)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(in))
+		for {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			}
+		}
+	}
+}
+
+// BenchmarkDeepArrays reads 100,000 nested top-level arrays around a
+// document (defect 15: the reading was quadratic in the nesting).
+func BenchmarkDeepArrays(b *testing.B) {
+	n := 100_000
+	in := []byte(strings.Repeat("[", n) + `{"a":1}` + strings.Repeat("]", n))
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {

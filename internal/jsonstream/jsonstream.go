@@ -523,6 +523,13 @@ func (r *Reader) keep(b []byte) {
 		}
 		return
 	}
+	if need := len(r.doc) + len(b); need > cap(r.doc) {
+		// Grow by doubling, but never past the limit: append's own growth
+		// would overshoot it, and the garbage of each step counts too.
+		grown := make([]byte, len(r.doc), min(max(2*cap(r.doc), need, 4<<10), int(r.maxDoc)))
+		copy(grown, r.doc)
+		r.doc = grown
+	}
 	r.doc = append(r.doc, b...)
 }
 
