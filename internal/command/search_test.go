@@ -118,7 +118,7 @@ func TestSearch(t *testing.T) {
 	last := r.replies[5].Meta
 	assert.Equal(t, true, last["finished"])
 	assert.Equal(t, false, r.replies[1].Meta["finished"])
-	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 17, rows emitted: 13, events skipped as unparsable: 1")
+	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 34, rows emitted: 13, events skipped as unparsable: 1")
 }
 
 // TestScanMatchesSearch checks that the command line prints exactly the
