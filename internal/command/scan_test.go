@@ -86,8 +86,8 @@ func scan(t *testing.T, stdin string, args ...string) scanRun {
 	return scanRun{out.String(), errOut.String(), code}
 }
 
-// csvRows parses scan --format csv output.
-func csvRows(t *testing.T, out string) [][]string {
+// scanCSV parses scan --format csv output.
+func scanCSV(t *testing.T, out string) [][]string {
 	t.Helper()
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err, out)
@@ -100,7 +100,7 @@ func withoutMV(t *testing.T, body string) string {
 	t.Helper()
 	var out []byte
 	var keep []int
-	for i, row := range csvRows(t, body) {
+	for i, row := range scanCSV(t, body) {
 		if i == 0 {
 			for j, name := range row {
 				if !strings.HasPrefix(name, chunked.MVPrefix) {
@@ -184,7 +184,7 @@ func TestScanFlagsAfterFiles(t *testing.T) {
 	logs := writeFile(t, "a.log", ok.line()+"\n")
 	r := scan(t, "", logs, "--codes", "200", "--format=csv")
 	require.Equal(t, 0, r.code, r.err)
-	rows := csvRows(t, r.out)
+	rows := scanCSV(t, r.out)
 	require.Len(t, rows, 2)
 	assert.Equal(t, "200", rows[1][9])
 
@@ -193,7 +193,7 @@ func TestScanFlagsAfterFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(dashed, []byte(call401.line()+"\n"), 0o644))
 	r = scan(t, "", "--format", "csv", "--", dashed)
 	require.Equal(t, 0, r.code, r.err)
-	assert.Len(t, csvRows(t, r.out), 2)
+	assert.Len(t, scanCSV(t, r.out), 2)
 }
 
 // TestScanStdin is defect 11: standard input is read when FILE is - or
@@ -204,7 +204,7 @@ func TestScanStdin(t *testing.T) {
 	for _, args := range [][]string{{"--format", "csv"}, {"--format", "csv", "-"}} {
 		r := scan(t, piped, args...)
 		require.Equal(t, 0, r.code, r.err)
-		rows := csvRows(t, r.out)
+		rows := scanCSV(t, r.out)
 		require.Len(t, rows, 2, "%v: the piped row, not the sample", args)
 		assert.Equal(t, "198.51.100.7", rows[1][1])
 		assert.NotContains(t, r.err, "bundled sample")
@@ -213,13 +213,13 @@ func TestScanStdin(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, Scan([]string{"--format", "csv"}, Stdin{Terminal: true}, &out, &errOut), errOut.String())
 	assert.Contains(t, errOut.String(), "scanning the bundled sample")
-	assert.Greater(t, len(csvRows(t, out.String())), 2)
+	assert.Greater(t, len(scanCSV(t, out.String())), 2)
 
 	// - with FILEs in a terminal: standard input, as asked.
 	logs := writeFile(t, "a.log", call401.line()+"\n")
 	r := scan(t, piped, "--format", "csv", logs, "-")
 	require.Equal(t, 0, r.code, r.err)
-	assert.Len(t, csvRows(t, r.out), 3)
+	assert.Len(t, scanCSV(t, r.out), 3)
 }
 
 // TestMainInTerminal is defect 17: plain kubefingerprint in a terminal
@@ -251,7 +251,7 @@ func TestScanResync(t *testing.T) {
 	}
 	r := scan(t, "", "--format", "csv", writeFile(t, "a.log", b.String()))
 	assert.Equal(t, 2, r.code)
-	rows := csvRows(t, r.out)
+	rows := scanCSV(t, r.out)
 	require.Len(t, rows, 1001, "a header and the 1,000 good lines")
 	assert.Equal(t, "/api/v1/namespaces/ns-1001/secrets", rows[1000][4])
 	assert.Contains(t, r.err, "a.log line 2: JSON document cut short: a string is still open at the end of line 2; read as far as it goes")
@@ -295,7 +295,7 @@ func TestScanBadInput(t *testing.T) {
 			r := scan(t, "", "--format", "csv", writeFile(t, "in.log", tc.content))
 			assert.Equal(t, tc.code, r.code, r.err)
 			if tc.rows > 0 {
-				assert.Len(t, csvRows(t, r.out), tc.rows+1, r.err)
+				assert.Len(t, scanCSV(t, r.out), tc.rows+1, r.err)
 			}
 			for _, s := range tc.stderr {
 				assert.Contains(t, r.err, s)
@@ -313,7 +313,7 @@ func TestScanDocumentTooLarge(t *testing.T) {
 	big := `{"kind":"Event","requestObject":"` + strings.Repeat("A", 65<<20) + `","responseStatus":{"code":401}}`
 	r := scan(t, big+"\n"+call401.line()+"\n", "--format", "csv")
 	assert.Equal(t, 2, r.code)
-	assert.Len(t, csvRows(t, r.out), 2)
+	assert.Len(t, scanCSV(t, r.out), 2)
 	assert.Contains(t, r.err, "standard input line 1: JSON document larger than the 64 MiB limit; skipped")
 	assert.Contains(t, r.err, "events read: 2, rows emitted: 1, events skipped as unparsable: 1")
 }
@@ -341,7 +341,7 @@ func TestScanGzipAndPrettyJSON(t *testing.T) {
 	require.Equal(t, 0, a.code, a.err)
 	require.Equal(t, 0, b.code, b.err)
 	assert.Equal(t, a.out, b.out)
-	assert.Len(t, csvRows(t, a.out), 3)
+	assert.Len(t, scanCSV(t, a.out), 3)
 }
 
 // TestScanFormats is defect 17's output: the CSV has one column per field
@@ -356,7 +356,7 @@ func TestScanFormats(t *testing.T) {
 
 	r := scan(t, "", "--format", "csv", logs)
 	require.Equal(t, 0, r.code, r.err)
-	rows := csvRows(t, r.out)
+	rows := scanCSV(t, r.out)
 	assert.Equal(t, Columns, rows[0])
 	assert.Equal(t, "1795165200.250000", rows[1][0])
 	assert.Equal(t, "10.0.0.5\n198.51.100.7", rows[1][1])

@@ -112,7 +112,7 @@ func TestSummary(t *testing.T) {
 
 	r = summarize(t, sourcesFixture(), "--format", "csv")
 	require.Equal(t, 0, r.code, r.err)
-	rows := csvRows(t, r.out)
+	rows := scanCSV(t, r.out)
 	require.Len(t, rows, 4)
 	assert.Equal(t, []string{"src_ip", "count", "firstTime", "lastTime", "uri_count", "count_401", "requestURIs",
 		"verbs", "codes", "users", "scanners", "clusters", "userAgents"}, rows[0])
@@ -206,7 +206,7 @@ func TestSampleSummary(t *testing.T) {
 
 	probe := auditCall{ips: []string{"192.0.2.1"}, ua: "curl/8.5.0", verb: "get", uri: "/api", code: 403,
 		user: "system:anonymous", groups: []string{"system:unauthenticated"}, time: "2026-11-20T09:00:00Z", cluster: "C"}
-	if r := scan(t, probe.line()+"\n", "--anonymous", "--format", "csv"); len(csvRows(t, r.out)) < 2 {
+	if r := scan(t, probe.line()+"\n", "--anonymous", "--format", "csv"); len(scanCSV(t, r.out)) < 2 {
 		t.Skip("SKIPPED: --anonymous does not reach the extractor yet (the core branch wires Options.Anonymous)")
 	}
 	got = sources("--anonymous")
