@@ -4,10 +4,16 @@ package main
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/command"
 )
 
 func main() {
-	os.Exit(command.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// A closed standard output is then a write error that the command
+	// handles (scan | head ends quietly; a search says so), not a silent
+	// death by signal.
+	signal.Ignore(syscall.SIGPIPE)
+	os.Exit(command.Main(os.Args[1:], command.OSStdin(), os.Stdout, os.Stderr))
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +19,8 @@ import (
 
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+	"github.com/kubefingerprint/kubefingerprint/internal/command"
+	"github.com/kubefingerprint/kubefingerprint/internal/terminal/terminaltest"
 )
 
 // build compiles the command into dir/bin, where Splunk keeps it.
@@ -117,24 +122,107 @@ func TestEndToEnd(t *testing.T) {
 	s.finish()
 }
 
+// TestScanCommandLine is defect 11 end to end: in a terminal with no FILE
+// the bundled sample is scanned, and said so; piped input is read instead.
 func TestScanCommandLine(t *testing.T) {
 	bin := build(t, t.TempDir())
-	out, err := exec.Command(bin, "scan").Output()
-	require.NoError(t, err)
-	assert.Equal(t, 10, strings.Count(string(out), "\n"), "a header and nine rows from the bundled sample:\n%s", out)
+	cmd := exec.Command(bin, "scan")
+	cmd.Stdin = terminaltest.Open(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	var want, wantErr bytes.Buffer
+	require.Equal(t, 0, command.Scan(nil, command.Stdin{Terminal: true}, &want, &wantErr))
+	assert.Equal(t, want.String(), string(out))
+	assert.Contains(t, stderr.String(), "scanning the bundled sample")
 
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.ndjson")
 	require.NoError(t, os.WriteFile(bad, []byte(auditRecord(401, []string{"1.2.3.4"}, "a", "get", "/", "2026-11-20T09:00:00Z")+"\nnot json\n"), 0o644))
-	cmd := exec.Command(bin, "scan", "--format", "csv", bad)
+	for _, args := range [][]string{{"scan", "--format", "csv"}, {"scan", "--format", "csv", "-"}, {"scan", "-", "--format", "csv"}} {
+		f, err := os.Open(bad)
+		require.NoError(t, err)
+		defer f.Close()
+		cmd = exec.Command(bin, args...)
+		cmd.Stdin = f // cat bad.ndjson | kubefingerprint scan
+		stderr.Reset()
+		cmd.Stderr = &stderr
+		out, err = cmd.Output()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode())
+		assert.Contains(t, stderr.String(), "standard input line 2: not JSON")
+		assert.NotContains(t, stderr.String(), "bundled sample")
+		rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, rows, 2, "%v: the piped row only, not the sample", args)
+		assert.Equal(t, "1.2.3.4", rows[1][1], "the good line is still reported")
+	}
+}
+
+// TestUsageInTerminal is defect 17: plain kubefingerprint in a terminal
+// prints the usage; splunkd never starts it on one.
+func TestUsageInTerminal(t *testing.T) {
+	bin := build(t, t.TempDir())
+	cmd := exec.Command(bin)
+	cmd.Stdin = terminaltest.Open(t)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err = cmd.Output()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "bad.ndjson line 2: not JSON")
-	assert.Contains(t, string(out), "1.2.3.4", "the good line is still reported")
+	assert.Contains(t, stderr.String(), "usage:")
+
+	out, err := exec.Command(bin, "scan", "--help").Output()
+	require.NoError(t, err, "scan --help exits 0")
+	assert.Contains(t, string(out), "usage: kubefingerprint scan")
+}
+
+// TestClosedStdout is defect 18: scan | head ends quietly with status 0;
+// a search whose splunkd went away says so in one line and exits 1.
+func TestClosedStdout(t *testing.T) {
+	bin := build(t, t.TempDir())
+	big := filepath.Join(t.TempDir(), "big.log")
+	var b bytes.Buffer
+	for i := 0; i < 20000; i++ {
+		b.WriteString(auditRecord(401, []string{"203.0.113.7"}, "kube-hunter", "get", fmt.Sprintf("/api/v1/namespaces/%d", i), "2026-11-20T09:00:00Z") + "\n")
+	}
+	require.NoError(t, os.WriteFile(big, b.Bytes(), 0o644))
+
+	for _, format := range []string{"table", "csv", "json"} {
+		cmd := exec.Command(bin, "scan", "--format", format, big)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		require.NoError(t, err)
+		assert.NotEmpty(t, line)
+		stdout.Close() // head -1 has what it wants
+		assert.NoError(t, cmd.Wait(), "%s: exit status 0, not death by SIGPIPE", format)
+		assert.Empty(t, stderr.String(), format)
+	}
+
+	cmd := exec.Command(bin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	stdout.Close() // splunkd went away
+	stdin.Write(chunkedtest.Getinfo())
+	stdin.Close()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, 1, exit.ExitCode(), "exit status 1, not death by SIGPIPE")
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+	assert.Contains(t, stderr.String(), "broken pipe")
 }
 
 // TestAllowlistInstalledApp lays out an installed app, the binary in
@@ -196,6 +284,63 @@ func TestAllowlistInstalledApp(t *testing.T) {
 			assert.Contains(t, rep.Meta["error"], "missing.csv")
 			require.NoError(t, s.stdin.Close())
 			assert.Error(t, s.cmd.Wait())
+		})
+	}
+}
+
+// TestPeakMemory is defect 13 at full size: a gzip of { and 1 GiB of
+// spaces, and one 2 GB line, each piped to scan, keep its peak RSS under
+// 256 MiB, and the good record after the 2 GB line is reported. It streams
+// gigabytes, so it runs only when asked:
+//
+//	KUBEFINGERPRINT_LARGE_TESTS=1 go test ./cmd/kubefingerprint -run PeakMemory -v
+func TestPeakMemory(t *testing.T) {
+	if os.Getenv("KUBEFINGERPRINT_LARGE_TESTS") == "" {
+		t.Skip("SKIPPED: streams gigabytes; set KUBEFINGERPRINT_LARGE_TESTS=1 to run it")
+	}
+	bin := build(t, t.TempDir())
+	good := auditRecord(401, []string{"203.0.113.7"}, "after", "get", "/api", "2026-11-20T09:00:00Z")
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
+	xs := bytes.Repeat([]byte("x"), 1<<20)
+	for _, tc := range []struct {
+		name string
+		gen  func(w io.Writer)
+		rows int
+	}{
+		{"gzip of { and 1 GiB of spaces", func(w io.Writer) {
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			zw.Write([]byte("{"))
+			for i := 0; i < 1024; i++ {
+				zw.Write(spaces)
+			}
+			zw.Close()
+		}, 0},
+		{"one 2 GB line, then a record", func(w io.Writer) {
+			io.WriteString(w, `{"kind":"Event","userAgent":"`)
+			for i := 0; i < 2000; i++ {
+				w.Write(xs)
+			}
+			io.WriteString(w, "\"}\n"+good+"\n")
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "scan", "--format", "csv", "-")
+			stdin, err := cmd.StdinPipe()
+			require.NoError(t, err)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			require.NoError(t, cmd.Start())
+			tc.gen(stdin)
+			stdin.Close()
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "exit status 2: the file could not be read in full")
+			assert.Equal(t, 2, exit.ExitCode())
+			assert.Contains(t, stderr.String(), "larger than the 64 MiB limit; skipped")
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			t.Logf("peak RSS %d MiB", rss>>20)
+			assert.Less(t, rss, int64(256<<20))
+			assert.Equal(t, tc.rows+min(tc.rows, 1), strings.Count(stdout.String(), "\n"), "header and rows")
 		})
 	}
 }

@@ -285,7 +285,7 @@ func TestScanScanners(t *testing.T) {
 	site := filepath.Join(dir, "site.csv")
 	require.NoError(t, os.WriteFile(site, []byte("scanner,userAgent\nvendor,nuclei*\n"), 0o644))
 	var out, errOut strings.Builder
-	require.Equal(t, 0, Scan([]string{"--format", "json", "--scanners", site, logs}, &out, &errOut), errOut.String())
+	require.Equal(t, 0, Scan([]string{"--format", "json", "--scanners", site, logs}, Stdin{}, &out, &errOut), errOut.String())
 	assert.Contains(t, out.String(), `"userAgent":"nuclei"`)
 	assert.Contains(t, out.String(), `"scanner":"vendor"`)
 	assert.Contains(t, out.String(), `"scanner":"kube-hunter"`)

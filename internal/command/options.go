@@ -73,13 +73,23 @@ func (o *Options) set(name, value string) error {
 	return nil
 }
 
-// ParseCodes reads a comma list of HTTP status codes.
+// ParseCodes reads codes= as the search bar gives it.
 func ParseCodes(s string) ([]int, error) {
+	codes, err := parseCodeList(s)
+	if err != nil {
+		return nil, fmt.Errorf("codes=%s: %v; valid arguments: %s", s, err, validArguments)
+	}
+	return codes, nil
+}
+
+// parseCodeList reads a comma list of HTTP status codes; its errors name no
+// argument, so that the search bar and the command line can each name theirs.
+func parseCodeList(s string) ([]int, error) {
 	var codes []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 100 || n > 599 {
-			return nil, fmt.Errorf("codes=%s: %q is not an HTTP status code; valid arguments: %s", s, f, validArguments)
+			return nil, fmt.Errorf("%q is not an HTTP status code", f)
 		}
 		codes = append(codes, n)
 	}

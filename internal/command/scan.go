@@ -3,120 +3,267 @@ package command
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"syscall"
 	"time"
 
 	"github.com/buger/jsonparser"
 
-	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/jsonstream"
 	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 )
 
 // Sample is a small set of AKS kube-audit records, written for this project,
-// that scan reads when it is given no file.
+// that scan reads when it is started in a terminal with no file: a
+// kube-hunter run against one cluster, a script trying a bad token against
+// two, RBAC denials of a signed-in user and ordinary traffic.
 //
 //go:embed testdata/sample.ndjson
 var Sample []byte
 
-const scanUsage = `usage: kubefingerprint scan [--codes 401] [--format table|csv|json] [--filter FILE] [FILE...]
+const scanUsage = `usage: kubefingerprint scan [flags] [FILE...]
 
-Runs the Kubernetes Azure scan fingerprint detection on exported logs and
-prints the rows the search command would return. FILEs hold JSON documents:
-NDJSON exports, Azure storage blobs (PT1H.json), Event Hub batches, bare
-audit events, gzipped or not. With no FILE it reads a built-in sample.
+Runs the Kubernetes scan fingerprint detection on exported audit logs and
+prints the rows the search command would return or, with --summary, one
+line per source address that looks like a scan.
+
+FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
+batches (one a line or pretty-printed), bare audit events and top-level
+arrays of these, gzipped or not. FILE - is standard input, which is also
+read when no FILE is given and it is not a terminal; in a terminal, with
+no FILE, a bundled sample is scanned. Flags may come before or after the
+FILEs; -- ends them.
+
+  --codes LIST       responseStatus.code values to report, comma-separated
+                     (default 401)
+  --anonymous        also report every response to an unauthenticated
+                     caller (system:anonymous, system:unauthenticated),
+                     whatever its code
+  --filter FILE      allowlist lookup CSV to apply; repeatable
+  --scanners FILE    site scanner-tag lookup CSV, tried before the shipped rows; repeatable
+  --format STYLE     table (default), csv or json
+  --summary          one line per source (src_ip) that looks like a scan,
+                     sorted by first seen; a source fires on any of:
+  --min-uris N         N or more distinct requestURIs (default 5; 0: off)
+  --min-401 N          N or more 401 responses (default 1; 0: off)
+  --fire-on-scanner    a scanner tag (default true; =false: off)
+  -h, --help         print this help
+
+Exit status: 0; 2 for a usage error or when a file could not be read in
+full. Every problem is reported on stderr with its file and line.
 `
 
 // maxBadLines is how many bad lines of one file are described on stderr.
 const maxBadLines = 10
 
+// scanConfig is what the command line asked for.
+type scanConfig struct {
+	opts       Options
+	style      string // table, csv or json
+	filters    []string
+	scanners   []string // site scanner-tag lookups, tried before the shipped rows
+	summary    bool
+	thresholds Thresholds
+	files      []string
+}
+
 // Scan runs the command line's scan subcommand and returns the exit status:
-// 0, or 2 for a usage error or a file that could not be read in full.
-func Scan(args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("scan", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, scanUsage); flags.PrintDefaults() }
-	codes := flags.String("codes", "401", "comma list of responseStatus.code values to report")
-	formatName := flags.String("format", "table", "output format: table, csv or json")
-	var filters []string
-	flags.Func("filter", "allowlist lookup CSV to apply (repeatable)", func(v string) error {
-		filters = append(filters, v)
-		return nil
-	})
-	var scannerFiles []string
-	flags.Func("scanners", "site scanner-tag lookup CSV, tried before the shipped rows (repeatable)", func(v string) error {
-		scannerFiles = append(scannerFiles, v)
-		return nil
-	})
-	if err := flags.Parse(args); err != nil {
-		return 2
-	}
-	opts := Options{}
-	var err error
-	if opts.Codes, err = ParseCodes(*codes); err != nil {
-		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
+// 0, or 2 for a usage error, an output error or a file that could not be
+// read in full. A reader that goes away (scan | head) ends it quietly.
+func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
+	cfg, err := parseScan(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, scanUsage)
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "kubefingerprint scan: %v\nRun 'kubefingerprint scan --help' for usage.\n", err)
 		return 2
 	}
 	var lw lookup.Warnings
-	allow, err := readAllowlists(filters, "", true, time.Now(), &lw)
+	allow, err := readAllowlists(cfg.filters, "", true, time.Now(), &lw)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
 		return 2
 	}
-	tags := scannerTags(scannerFiles, "", &lw)
+	tags := scannerTags(cfg.scanners, "", &lw)
 	for _, w := range lw.Messages() {
 		fmt.Fprintf(stderr, "kubefingerprint: WARN %s\n", w)
 	}
+	f := cfg.format()
+	d := newDetection(cfg.opts, allow, f)
+	d.tag = tags.Tag
+	return cfg.run(d, f, stdin, stdout, stderr)
+}
 
-	out := bufio.NewWriter(stdout)
-	var sink io.Writer = out
-	var tw *tabwriter.Writer
-	var f format
-	switch *formatName {
-	case "table":
-		tw = tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
-		sink, f = tw, tableFormat{}
-	case "csv":
-		f = &chunkCSV{}
-	case "json":
-		f = jsonFormat{}
+// parseScan reads the flags, wherever they stand among the FILEs.
+func parseScan(args []string) (*scanConfig, error) {
+	cfg := &scanConfig{opts: Options{Codes: DefaultCodes}, style: "table", thresholds: DefaultThresholds}
+	flags := flag.NewFlagSet("scan", flag.ContinueOnError)
+	flags.Func("codes", "", func(v string) (err error) {
+		cfg.opts.Codes, err = parseCodeList(v)
+		return err
+	})
+	flags.BoolVar(&cfg.opts.Anonymous, "anonymous", false, "")
+	flags.Func("filter", "", func(v string) error {
+		cfg.filters = append(cfg.filters, v)
+		return nil
+	})
+	flags.Func("scanners", "", func(v string) error {
+		cfg.scanners = append(cfg.scanners, v)
+		return nil
+	})
+	flags.Func("format", "", func(v string) error {
+		if v != "table" && v != "csv" && v != "json" {
+			return errors.New("use table, csv or json")
+		}
+		cfg.style = v
+		return nil
+	})
+	flags.BoolVar(&cfg.summary, "summary", false, "")
+	flags.Func("min-uris", "", count(&cfg.thresholds.MinURIs))
+	flags.Func("min-401", "", count(&cfg.thresholds.Min401))
+	flags.BoolVar(&cfg.thresholds.Scanner, "fire-on-scanner", true, "")
+
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			cfg.files = append(cfg.files, args[i+1:]...)
+			break
+		}
+		if len(arg) < 2 || arg[0] != '-' {
+			cfg.files = append(cfg.files, arg) // "-" is standard input
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if name == "h" || name == "help" {
+			return nil, flag.ErrHelp
+		}
+		f := flags.Lookup(name)
+		if f == nil {
+			return nil, fmt.Errorf("unknown flag --%s", name)
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			if !hasValue {
+				value = "true"
+			}
+			if _, err := strconv.ParseBool(value); err != nil {
+				return nil, fmt.Errorf("--%s=%s: use true or false", name, value)
+			}
+		} else if !hasValue {
+			if i+1 == len(args) {
+				return nil, fmt.Errorf("--%s needs a value", name)
+			}
+			i++
+			value = args[i]
+		}
+		if err := f.Value.Set(value); err != nil {
+			return nil, fmt.Errorf("--%s %s: %v", name, value, err)
+		}
+	}
+	return cfg, nil
+}
+
+// count parses a flag's value as a number of 0 or more.
+func count(n *int) func(string) error {
+	return func(v string) error {
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 {
+			return errors.New("use a whole number, 0 or more")
+		}
+		*n = i
+		return nil
+	}
+}
+
+// format returns how rows are rendered, or gathered per source.
+func (c *scanConfig) format() format {
+	p := &printer{style: c.style}
+	if c.summary {
+		return newBySource(c.thresholds, p)
+	}
+	p.cols = rowColumns
+	return rowFormat{p}
+}
+
+// run scans the files, or standard input, or the sample.
+func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.Writer) int {
+	out := &output{w: stdout}
+	sink := bufio.NewWriterSize(out, 64<<10)
+	sc := &scanner{d: d, sink: sink, stderr: stderr, out: out}
+	switch {
+	case len(c.files) > 0:
+		for _, name := range c.files {
+			if out.err != nil {
+				break
+			}
+			if name == "-" {
+				sc.read("standard input", stdin)
+				continue
+			}
+			sc.file(name)
+		}
+	case stdin.Terminal:
+		fmt.Fprintln(stderr, "kubefingerprint: scanning the bundled sample; give FILEs, or pipe logs in, to scan your own")
+		sc.read("bundled sample", bytes.NewReader(Sample))
 	default:
-		fmt.Fprintf(stderr, "kubefingerprint: --format %q: use table, csv or json\n", *formatName)
+		sc.read("standard input", stdin)
+	}
+	if fin, ok := f.(finisher); ok && out.err == nil {
+		sink.Write(fin.finish(nil))
+	}
+	sink.Flush()
+	switch {
+	case errors.Is(out.err, syscall.EPIPE):
+		return 0 // the reader has all it wanted (scan | head)
+	case out.err != nil:
+		fmt.Fprintf(stderr, "kubefingerprint: writing output: %v\n", out.err)
 		return 2
 	}
-
-	sc := &scanner{d: newDetection(opts, allow, f), sink: sink, stderr: stderr}
-	sc.d.tag = tags.Tag
-	files := flags.Args()
-	if len(files) == 0 {
-		sc.read("sample", bytes.NewReader(Sample))
+	fmt.Fprintln(stderr, d.summary())
+	if s, ok := f.(*bySource); ok {
+		fmt.Fprintln(stderr, s.note())
 	}
-	for _, name := range files {
-		sc.file(name)
-	}
-	if tw != nil {
-		tw.Flush()
-	}
-	out.Flush()
-	fmt.Fprintln(stderr, sc.d.summary())
 	if sc.failed {
 		return 2
 	}
 	return 0
 }
 
+// A finisher is a format that holds rows back: the table until it knows its
+// column widths, the summary until every row is in.
+type finisher interface {
+	finish(dst []byte) []byte
+}
+
+// output is scan's standard output; it keeps the first write error, after
+// which nothing more is read.
+type output struct {
+	w   io.Writer
+	err error
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.err = err
+	return n, err
+}
+
 type scanner struct {
 	d      *detection
 	sink   io.Writer
 	stderr io.Writer
+	out    *output
 	failed bool
 	bad    int // bad lines reported in the current file
 	src    source
@@ -130,67 +277,50 @@ func (sc *scanner) file(name string) {
 		return
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		sc.fail("%s is a directory: name the files in it, for example %s", name, strings.TrimRight(name, "/")+"/*.json")
+		return
+	}
 	sc.read(name, f)
 }
 
-// read splits a file into JSON documents, wherever lines break them, and
-// runs the detection on each. Text that is not JSON is reported with its
-// line and skipped; the rest of the file is still read.
+// read runs the detection on every document of a file. Whatever is wrong
+// with a part of the file is reported with its line, and the rest is read.
 func (sc *scanner) read(name string, r io.Reader) {
 	sc.bad = 0
-	br := bufio.NewReaderSize(r, 256<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			sc.fail("%s: %v", name, err)
-			return
+	docs := jsonstream.NewReader(r)
+	defer func() {
+		// No input is known to cause a panic; if one does, the rows found
+		// so far are still printed and the other files still read.
+		if p := recover(); p != nil {
+			sc.fail("%s line %d: internal error, the rest of the file is skipped: %v", name, docs.Line(), p)
 		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
-	}
-	var (
-		split     audit.Splitter
-		pending   []byte
-		line, at  int // current line, and the line where pending starts
-		lineBuf   []byte
-		readError error
-	)
-	for readError == nil {
-		lineBuf, readError = readLine(br, lineBuf[:0])
-		if len(lineBuf) == 0 && readError != nil {
+	}()
+	for sc.out == nil || sc.out.err == nil {
+		doc, err := docs.Next()
+		if err == io.EOF {
 			break
 		}
-		line++
-		rest := lineBuf
-		for len(rest) > 0 {
-			if len(pending) == 0 {
-				rest = bytes.TrimLeft(rest, " \t\r\n")
-				if len(rest) == 0 {
-					break
-				}
-				if rest[0] != '{' && rest[0] != '[' {
-					sc.badLine(name, line, "not JSON: %.60q", rest)
-					break
-				}
-				split.Reset()
-				at = line
-			}
-			end := split.Feed(rest)
-			if end < 0 {
-				pending = append(pending, rest...)
-				break
-			}
-			pending = append(pending, rest[:end]...)
-			sc.document(pending)
-			pending, rest = pending[:0], rest[end:]
+		if err != nil {
+			sc.fail("%s line %d: %v", name, docs.Line(), err)
+			break
 		}
-	}
-	if readError != io.EOF {
-		sc.fail("%s line %d: %v", name, line, readError)
-	}
-	if len(pending) > 0 {
-		sc.badLine(name, at, "JSON document never ends (file cut short?); read as far as it goes")
-		sc.document(pending)
+		if doc.Problem != "" {
+			sc.badLine(name, doc.Line, "%s", doc.Problem)
+		}
+		// Every document or line reported as bad is one event skipped as
+		// unparsable, as the search counts an event that is not JSON, even
+		// when rows were read from the part of it that is there.
+		skipped := sc.d.stats.Skipped
+		switch {
+		case doc.Text != nil:
+			sc.document(doc.Text)
+		case doc.Skipped:
+			sc.d.stats.Read++
+		}
+		if (doc.Skipped || doc.Problem != "" && doc.Text != nil) && sc.d.stats.Skipped == skipped {
+			sc.d.stats.Skipped++
+		}
 	}
 	if sc.bad > maxBadLines {
 		fmt.Fprintf(sc.stderr, "kubefingerprint: %s: %d more bad lines not shown\n", name, sc.bad-maxBadLines)
@@ -227,98 +357,4 @@ func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 func (sc *scanner) fail(format string, a ...any) {
 	sc.failed = true
 	fmt.Fprintf(sc.stderr, "kubefingerprint: "+format+"\n", a...)
-}
-
-// readLine appends one line, of any length, to dst.
-func readLine(br *bufio.Reader, dst []byte) ([]byte, error) {
-	for {
-		part, err := br.ReadSlice('\n')
-		dst = append(dst, part...)
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return dst, err
-		}
-	}
-}
-
-// tableFormat renders rows for a terminal: tab-separated cells for a
-// tabwriter, addresses comma-joined, control characters escaped.
-type tableFormat struct{}
-
-func (tableFormat) header(dst []byte) []byte {
-	return append(dst, strings.Join(Columns, "\t")+"\n"...)
-}
-
-func (tableFormat) row(dst []byte, r *Row) []byte {
-	ev := r.Event
-	dst = appendCell(dst, r.Time)
-	dst = append(dst, '\t')
-	for i, ip := range ev.SourceIPs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendCell(dst, ip)
-	}
-	for _, v := range [...][]byte{ev.UserAgent, ev.Verb, ev.RequestURI, ev.Reason,
-		ev.Cluster, ev.SrcIP(), ev.User, ev.CodeText, r.Scanner, ev.AuditID, ev.Stage} {
-		dst = appendCell(append(dst, '\t'), v)
-	}
-	dst = append(dst, '\t')
-	for i, g := range ev.Groups {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendCell(dst, g)
-	}
-	if len(ev.Groups) == 0 {
-		dst = append(dst, '-')
-	}
-	return append(dst, '\n')
-}
-
-func appendCell(dst, v []byte) []byte {
-	if len(v) == 0 {
-		return append(dst, '-')
-	}
-	if bytes.IndexFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) < 0 {
-		return append(dst, bytes.ToValidUTF8(v, []byte("\uFFFD"))...)
-	}
-	q := fmt.Sprintf("%q", v)
-	return append(dst, q[1:len(q)-1]...)
-}
-
-// jsonFormat renders one JSON object per row, sourceIPs{} as an array.
-type jsonFormat struct{}
-
-type jsonRow struct {
-	Time       string   `json:"_time"`
-	SourceIPs  []string `json:"sourceIPs{}"`
-	UserAgent  string   `json:"userAgent"`
-	Verb       string   `json:"verb"`
-	RequestURI string   `json:"requestURI"`
-	Reason     string   `json:"responseStatus.reason"`
-	Cluster    string   `json:"cluster"`
-	SrcIP      string   `json:"src_ip"`
-	User       string   `json:"user"`
-	Code       string   `json:"responseStatus.code"`
-	Scanner    string   `json:"scanner"`
-	AuditID    string   `json:"auditID"`
-	Stage      string   `json:"stage"`
-	Groups     []string `json:"user.groups{}"`
-}
-
-func (jsonFormat) header(dst []byte) []byte { return dst }
-
-func (jsonFormat) row(dst []byte, r *Row) []byte {
-	ev := r.Event
-	strs := func(vs [][]byte) []string {
-		out := make([]string, len(vs))
-		for i, v := range vs {
-			out[i] = string(v)
-		}
-		return out
-	}
-	b, _ := json.Marshal(jsonRow{string(r.Time), strs(ev.SourceIPs), string(ev.UserAgent), string(ev.Verb),
-		string(ev.RequestURI), string(ev.Reason), string(ev.Cluster), string(ev.SrcIP()), string(ev.User),
-		string(ev.CodeText), string(r.Scanner), string(ev.AuditID), string(ev.Stage), strs(ev.Groups)})
-	return append(append(dst, b...), '\n')
 }

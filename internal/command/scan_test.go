@@ -3,6 +3,10 @@ package command
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,47 +14,465 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
+	"github.com/kubefingerprint/kubefingerprint/internal/golden"
 )
 
-func TestScanFilter(t *testing.T) {
-	lookup := filepath.Join(t.TempDir(), "site.csv")
-	require.NoError(t, os.WriteFile(lookup, []byte("userAgent,cluster,comment\nkube-hunter,aks-prod-*,our own weekly scan\n,,no cells\n"), 0o644))
-	var out, errOut bytes.Buffer
-	require.Equal(t, 0, Scan([]string{"--format", "json", "--filter", lookup}, &out, &errOut), errOut.String())
-	assert.Equal(t, 7, strings.Count(out.String(), "\n"), "two kube-hunter rows suppressed:\n%s", out.String())
-	assert.NotContains(t, out.String(), `"kube-hunter"`)
-	assert.Contains(t, errOut.String(), "WARN site.csv line 3: every matching cell is empty")
-	assert.Contains(t, errOut.String(), "2 by site.csv (1 rows)")
-
-	errOut.Reset()
-	assert.Equal(t, 2, Scan([]string{"--filter", "/nonexistent.csv"}, &out, &errOut))
-	assert.Contains(t, errOut.String(), "nonexistent.csv")
+// An auditCall is one request to an API server, for building test records.
+type auditCall struct {
+	ips     []string
+	ua      string
+	verb    string
+	uri     string
+	code    int
+	user    string // empty: "user":{}, as in a 401
+	groups  []string
+	time    string
+	cluster string // empty: a bare audit event, not an AKS record
 }
 
-func TestScanUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"--codes", "x"}, {"--format", "xml"}, {"--bogus"}, {"/does/not/exist.json"}} {
-		var out, errOut bytes.Buffer
-		assert.Equal(t, 2, Scan(args, &out, &errOut), "%v", args)
-		assert.NotEmpty(t, errOut.String())
+// line returns the call as an AKS storage-blob record, one NDJSON line.
+func (c auditCall) line() string {
+	user := map[string]any{}
+	if c.user != "" {
+		user["username"] = c.user
+		user["groups"] = c.groups
+	}
+	ev := map[string]any{
+		"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "stage": "ResponseComplete",
+		"requestURI": c.uri, "verb": c.verb, "user": user, "sourceIPs": c.ips, "userAgent": c.ua,
+		"responseStatus":           map[string]any{"metadata": map[string]any{}, "code": c.code},
+		"requestReceivedTimestamp": c.time,
+	}
+	if c.code == 401 {
+		ev["stage"] = "ResponseStarted"
+	}
+	log, err := json.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	if c.cluster == "" {
+		return string(log)
+	}
+	rec, err := json.Marshal(map[string]any{
+		"category": "kube-audit", "properties": map[string]any{"log": string(log) + "\n"}, "time": c.time,
+		"resourceId": "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/" + c.cluster,
+	})
+	if err != nil {
+		panic(err)
+	}
+	return string(rec)
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+type scanRun struct {
+	out, err string
+	code     int
+}
+
+// scan runs the scan subcommand with stdin piped in (not a terminal).
+func scan(t *testing.T, stdin string, args ...string) scanRun {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Scan(args, Stdin{Reader: strings.NewReader(stdin)}, &out, &errOut)
+	return scanRun{out.String(), errOut.String(), code}
+}
+
+// scanCSV parses scan --format csv output.
+func scanCSV(t *testing.T, out string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err, out)
+	return rows
+}
+
+// withoutMV renders a chunk body as scan's CSV prints it: the same columns
+// less splunkd's __mv_ companions.
+func withoutMV(t *testing.T, body string) string {
+	t.Helper()
+	var out []byte
+	var keep []int
+	for i, row := range scanCSV(t, body) {
+		if i == 0 {
+			for j, name := range row {
+				if !strings.HasPrefix(name, chunked.MVPrefix) {
+					keep = append(keep, j)
+				}
+			}
+		}
+		for k, j := range keep {
+			if k > 0 {
+				out = append(out, ',')
+			}
+			out = chunked.AppendField(out, []byte(row[j]))
+		}
+		out = append(out, '\n')
+	}
+	return string(out)
+}
+
+var call401 = auditCall{ips: []string{"198.51.100.7"}, ua: "python-requests/2.31.0", verb: "list",
+	uri: "/api/v1/secrets", code: 401, time: "2026-11-20T09:00:00Z", cluster: "AKS-PROD"}
+
+func TestScanFilter(t *testing.T) {
+	lookup := writeFile(t, "site.csv", "userAgent,cluster,comment\nkube-hunter,aks-prod-*,our own weekly scan\n,,no cells\n")
+	hunter, other := call401, call401
+	hunter.ua, hunter.cluster = "kube-hunter", "AKS-PROD-WEU"
+	logs := writeFile(t, "a.log", hunter.line()+"\n"+other.line()+"\n"+hunter.line()+"\n")
+	r := scan(t, "", "--format", "json", "--filter", lookup, logs)
+	require.Equal(t, 0, r.code, r.err)
+	assert.Equal(t, 1, strings.Count(r.out, "\n"), "two kube-hunter rows suppressed:\n%s", r.out)
+	assert.NotContains(t, r.out, `"kube-hunter"`)
+	assert.Contains(t, r.err, "WARN site.csv line 3: every matching cell is empty")
+	assert.Contains(t, r.err, "2 by site.csv (1 rows)")
+
+	r = scan(t, "", "--filter", "/nonexistent.csv", logs)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.err, "nonexistent.csv")
+}
+
+// TestScanUsage is defect 17's flags: errors name flags as the command
+// line spells them, flags may follow FILEs, --help is not an error.
+func TestScanUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--codes", "x"}, `--codes x: "x" is not an HTTP status code`},
+		{[]string{"a.log", "--codes", "99"}, `--codes 99: "99" is not an HTTP status code`},
+		{[]string{"--format", "xml"}, "--format xml: use table, csv or json"},
+		{[]string{"--bogus"}, "unknown flag --bogus"},
+		{[]string{"--codes"}, "--codes needs a value"},
+		{[]string{"--min-uris", "-1"}, "--min-uris -1: use a whole number"},
+		{[]string{"--anonymous=maybe"}, "--anonymous=maybe: use true or false"},
+	} {
+		r := scan(t, "", tc.args...)
+		assert.Equal(t, 2, r.code, "%v", tc.args)
+		assert.Contains(t, r.err, tc.want, "%v", tc.args)
+		assert.Contains(t, r.err, "kubefingerprint scan --help")
+		assert.NotContains(t, r.err, "codes=", "no search-bar syntax on the command line")
+		assert.Empty(t, r.out)
+	}
+	for _, help := range []string{"--help", "-h", "-help"} {
+		r := scan(t, "", "a.log", help)
+		assert.Equal(t, 0, r.code, help)
+		assert.Equal(t, scanUsage, r.out)
+		assert.Empty(t, r.err)
+	}
+	// Every flag is in the usage.
+	cfg, err := parseScan(nil)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultThresholds, cfg.thresholds)
+	for _, name := range []string{"codes", "anonymous", "filter", "format", "summary", "min-uris", "min-401", "fire-on-scanner"} {
+		assert.Contains(t, scanUsage, "--"+name+" ")
 	}
 }
 
-func TestScanGzipAndPrettyJSON(t *testing.T) {
+// TestScanFlagsAfterFiles is defect 17: scan a.log --codes 200 reads a.log
+// with --codes 200, and -- ends the flags.
+func TestScanFlagsAfterFiles(t *testing.T) {
+	ok := call401
+	ok.code = 200
+	logs := writeFile(t, "a.log", ok.line()+"\n")
+	r := scan(t, "", logs, "--codes", "200", "--format=csv")
+	require.Equal(t, 0, r.code, r.err)
+	rows := scanCSV(t, r.out)
+	require.Len(t, rows, 2)
+	assert.Equal(t, "200", rows[1][9])
+
 	dir := t.TempDir()
+	dashed := filepath.Join(dir, "--codes")
+	require.NoError(t, os.WriteFile(dashed, []byte(call401.line()+"\n"), 0o644))
+	r = scan(t, "", "--format", "csv", "--", dashed)
+	require.Equal(t, 0, r.code, r.err)
+	assert.Len(t, scanCSV(t, r.out), 2)
+}
+
+// TestScanStdin is defect 11: standard input is read when FILE is - or
+// when it is not a terminal; the bundled sample only in a terminal, and
+// then it says so.
+func TestScanStdin(t *testing.T) {
+	piped := call401.line() + "\n"
+	for _, args := range [][]string{{"--format", "csv"}, {"--format", "csv", "-"}} {
+		r := scan(t, piped, args...)
+		require.Equal(t, 0, r.code, r.err)
+		rows := scanCSV(t, r.out)
+		require.Len(t, rows, 2, "%v: the piped row, not the sample", args)
+		assert.Equal(t, "198.51.100.7", rows[1][1])
+		assert.NotContains(t, r.err, "bundled sample")
+	}
+
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, Scan([]string{"--format", "csv"}, Stdin{Terminal: true}, &out, &errOut), errOut.String())
+	assert.Contains(t, errOut.String(), "scanning the bundled sample")
+	assert.Greater(t, len(scanCSV(t, out.String())), 2)
+
+	// - with FILEs in a terminal: standard input, as asked.
+	logs := writeFile(t, "a.log", call401.line()+"\n")
+	r := scan(t, piped, "--format", "csv", logs, "-")
+	require.Equal(t, 0, r.code, r.err)
+	assert.Len(t, scanCSV(t, r.out), 3)
+}
+
+// TestMainInTerminal is defect 17: plain kubefingerprint in a terminal
+// prints the usage instead of waiting for splunkd's protocol.
+func TestMainInTerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, Main(nil, Stdin{Terminal: true}, &out, &errOut))
+	assert.Equal(t, usage, errOut.String())
+	assert.Empty(t, out.String())
+
+	// Not a terminal: the search command, which ends at EOF.
+	errOut.Reset()
+	assert.Equal(t, 0, Main(nil, Stdin{Reader: strings.NewReader("")}, &out, &errOut))
+	assert.Empty(t, errOut.String())
+}
+
+// TestScanResync is defect 12: in a 1,001-line file whose line 2 is cut
+// mid-string, the 999 lines after it produce their rows. The lines are bare
+// audit events, on which 0.1.0 lost all but the first row (on storage-blob
+// records, whose escaped quotes happened to bring its quote count back in
+// step, it did not).
+func TestScanResync(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 1001; i++ {
+		if i == 2 {
+			b.WriteString(`{"kind":"Event","userAgent":"cut mid-str` + "\n")
+			continue
+		}
+		c := call401
+		c.uri = fmt.Sprintf("/api/v1/namespaces/ns-%d/secrets", i)
+		c.cluster = "" // a bare audit event
+		b.WriteString(c.line() + "\n")
+	}
+	r := scan(t, "", "--format", "csv", writeFile(t, "a.log", b.String()))
+	assert.Equal(t, 2, r.code)
+	rows := scanCSV(t, r.out)
+	require.Len(t, rows, 1001, "a header and the 1,000 good lines")
+	assert.Equal(t, "/api/v1/namespaces/ns-1001/secrets", rows[1000][4])
+	assert.Contains(t, r.err, "a.log line 2: JSON document cut short: a string is still open at the end of line 2; read as far as it goes")
+	assert.Contains(t, r.err, "events read: 1001, rows emitted: 1000, events skipped as unparsable: 1")
+}
+
+// TestScanBadInput is defects 13, 14, 16 and 17 on files: whatever is wrong
+// is reported with file and line, counted consistently, and every good
+// record in the file is still reported.
+func TestScanBadInput(t *testing.T) {
+	good := call401.line()
+	bom := "\xEF\xBB\xBF"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintln(zw, good)
+	}
+	zw.Close()
+	for _, tc := range []struct {
+		name     string
+		content  string
+		rows     int
+		code     int
+		stderr   []string
+		noStderr []string
+	}{
+		{name: "BOM", content: bom + good + "\n" + good + "\n", rows: 2},
+		{name: "BOM pretty-printed", content: bom + "{\n  \"records\": [\n    " + good + ",\n    " + good + "\n  ]\n}\n", rows: 2},
+		{name: "array with a string", content: good + "\n" + `["", {}]` + "\n" + good + "\n", rows: 2, code: 2,
+			stderr: []string{"line 2: array element is not a JSON object", "events read: 4, rows emitted: 2, events skipped as unparsable: 1"}},
+		{name: "not JSON counted", content: "klog text\nmore klog\n" + good + "\n", rows: 1, code: 2,
+			stderr:   []string{`line 1: not JSON: "klog text"`, `line 2: not JSON: "more klog"`, "events read: 3, rows emitted: 1, events skipped as unparsable: 2"},
+			noStderr: []string{"unparsable: 0"}},
+		{name: "never ends, read as far as it goes", content: good + "\n" + good[:len(good)-10], rows: 2, code: 2,
+			stderr: []string{"line 2: JSON document never ends (file cut short?); read as far as it goes",
+				"events read: 2, rows emitted: 2, events skipped as unparsable: 1"}},
+		{name: "deep arrays", content: strings.Repeat("[", 100_000) + good + strings.Repeat("]", 100_000) + "\n" + good, rows: 2},
+		{name: "corrupt gzip", content: gz.String()[:gz.Len()/2], code: 2, stderr: []string{"gzip"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := scan(t, "", "--format", "csv", writeFile(t, "in.log", tc.content))
+			assert.Equal(t, tc.code, r.code, r.err)
+			if tc.rows > 0 {
+				assert.Len(t, scanCSV(t, r.out), tc.rows+1, r.err)
+			}
+			for _, s := range tc.stderr {
+				assert.Contains(t, r.err, s)
+			}
+			for _, s := range tc.noStderr {
+				assert.NotContains(t, r.err, s)
+			}
+		})
+	}
+}
+
+// TestScanDocumentTooLarge is defect 13: a document over the 64 MiB limit
+// is reported and skipped, and the next one is read.
+func TestScanDocumentTooLarge(t *testing.T) {
+	big := `{"kind":"Event","requestObject":"` + strings.Repeat("A", 65<<20) + `","responseStatus":{"code":401}}`
+	r := scan(t, big+"\n"+call401.line()+"\n", "--format", "csv")
+	assert.Equal(t, 2, r.code)
+	assert.Len(t, scanCSV(t, r.out), 2)
+	assert.Contains(t, r.err, "standard input line 1: JSON document larger than the 64 MiB limit; skipped")
+	assert.Contains(t, r.err, "events read: 2, rows emitted: 1, events skipped as unparsable: 1")
+}
+
+// TestScanDirectory is defect 17: a directory is named as one.
+func TestScanDirectory(t *testing.T) {
+	dir := t.TempDir()
+	r := scan(t, "", dir)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.err, dir+" is a directory: name the files in it, for example "+dir+"/*.json")
+	assert.NotContains(t, r.err, "line 0")
+}
+
+func TestScanGzipAndPrettyJSON(t *testing.T) {
 	// An Event Hub batch pretty-printed over many lines, then gzipped.
 	pretty := "{\n  \"records\": [\n" + strings.Join(strings.Split(strings.TrimSpace(string(Sample)), "\n")[1:3], ",\n") + "\n  ]\n}\n"
-	plain := filepath.Join(dir, "batch.json")
-	require.NoError(t, os.WriteFile(plain, []byte(pretty), 0o644))
+	plain := writeFile(t, "batch.json", pretty)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(pretty))
 	zw.Close()
-	zipped := filepath.Join(dir, "batch.json.gz")
-	require.NoError(t, os.WriteFile(zipped, gz.Bytes(), 0o644))
+	zipped := writeFile(t, "batch.json.gz", gz.String())
 
-	var a, b, errOut bytes.Buffer
-	require.Equal(t, 0, Scan([]string{"--format", "csv", plain}, &a, &errOut), errOut.String())
-	require.Equal(t, 0, Scan([]string{"--format", "csv", zipped}, &b, &errOut), errOut.String())
-	assert.Equal(t, a.String(), b.String())
-	assert.Equal(t, 2, strings.Count(a.String(), "Unauthorized"))
+	a, b := scan(t, "", "--format", "csv", plain), scan(t, "", "--format", "csv", zipped)
+	require.Equal(t, 0, a.code, a.err)
+	require.Equal(t, 0, b.code, b.err)
+	assert.Equal(t, a.out, b.out)
+	assert.Len(t, scanCSV(t, a.out), 3)
+}
+
+// TestScanFormats is defect 17's output: the CSV has one column per field
+// and no __mv_ columns; the table shows _time in RFC 3339 UTC and escapes
+// what a terminal would obey; JSON keeps lists as arrays.
+func TestScanFormats(t *testing.T) {
+	c := call401
+	c.ips = []string{"10.0.0.5", "198.51.100.7"}
+	c.ua = "evil\x1b[31m\u009b red, \"quoted\""
+	c.time = "2026-11-20T09:00:00.25Z"
+	logs := writeFile(t, "a.log", c.line()+"\n")
+
+	r := scan(t, "", "--format", "csv", logs)
+	require.Equal(t, 0, r.code, r.err)
+	rows := scanCSV(t, r.out)
+	assert.Equal(t, Columns, rows[0])
+	assert.Equal(t, "1795165200.250000", rows[1][0])
+	assert.Equal(t, "10.0.0.5\n198.51.100.7", rows[1][1])
+	assert.Equal(t, c.ua, rows[1][2])
+
+	r = scan(t, "", "--format", "json", logs)
+	require.Equal(t, 0, r.code, r.err)
+	var obj map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.out), &obj))
+	assert.Equal(t, []any{"10.0.0.5", "198.51.100.7"}, obj["sourceIPs{}"])
+	assert.Equal(t, "198.51.100.7", obj["src_ip"])
+	assert.Equal(t, []any{}, obj["user.groups{}"])
+	assert.Equal(t, "", obj["user"])
+
+	r = scan(t, "", logs)
+	require.Equal(t, 0, r.code, r.err)
+	golden.Check(t, "testdata/scan-table.golden", []byte(r.out))
+	assert.Contains(t, r.out, "2026-11-20T09:00:00.25Z  10.0.0.5, 198.51.100.7  ")
+	assert.NotContains(t, r.out, "\x1b")
+	assert.NotContains(t, r.out, "\u009b")
+}
+
+// TestTableStreams is defect 17: the table holds only its first rows, to
+// size the columns, and prints every later row as it comes.
+func TestTableStreams(t *testing.T) {
+	p := &printer{style: "table", cols: []column{{name: "a"}, {name: "b"}}}
+	out := p.header(nil)
+	for i := 0; i < tableSample; i++ {
+		out = p.record(out, record{{"x"}, {fmt.Sprint(i)}})
+	}
+	assert.Empty(t, out, "the first rows size the columns")
+	out = p.record(out, record{{"xx"}, {"y"}})
+	assert.Equal(t, tableSample+2, strings.Count(string(out), "\n"), "header and every row so far")
+	assert.Equal(t, "a   b\nx   0\n", string(out[:12]))
+	for _, tc := range []struct{ a, b, want string }{
+		{"z", "1", "z   1\n"},
+		{"a wider cell", "1", "a wider cell  1\n"},
+		{"", "", "-   -\n"},
+	} {
+		n := len(out)
+		out = p.record(out, record{one([]byte(tc.a)), one([]byte(tc.b))})
+		assert.Equal(t, tc.want, string(out[n:]), "later rows print at once, in the widths found")
+	}
+	assert.Empty(t, p.finish(nil))
+
+	// Fewer rows than the sample: printed at the end.
+	p = &printer{style: "table", cols: []column{{name: "time", time: true}, {name: "list", list: true}}}
+	out = p.record(p.header(nil), record{{"1795165200"}, {"a", "b"}})
+	assert.Empty(t, out)
+	assert.Equal(t, "time                  list\n2026-11-20T09:00:00Z  a, b\n", string(p.finish(nil)))
+}
+
+func TestRFC3339(t *testing.T) {
+	for in, want := range map[string]string{
+		"1795165200.250000": "2026-11-20T09:00:00.25Z",
+		"1795165200":        "2026-11-20T09:00:00Z",
+		"0.000001":          "1970-01-01T00:00:00.000001Z",
+		"not a time":        "not a time",
+		"1.2.3":             "1.2.3",
+		"":                  "",
+	} {
+		assert.Equal(t, want, rfc3339(in), in)
+	}
+}
+
+// The row record and Columns agree.
+func TestRowRecord(t *testing.T) {
+	rec := rowRecord(&Row{Event: &audit.Event{}})
+	assert.Len(t, rec, len(Columns))
+	assert.Len(t, rowColumns, len(Columns))
+}
+
+// FuzzScan runs scan's reading loop on arbitrary files: no input causes an
+// internal error, every bad part is reported and counted, and a good 401
+// record after any input is still reported.
+func FuzzScan(f *testing.F) {
+	f.Add([]byte(call401.line() + "\n"))
+	f.Add([]byte(`["", {}]`))
+	f.Add([]byte("{\"records\":[\n" + call401.line() + ",\n{\"a\":\"cut\n"))
+	f.Add([]byte("\xEF\xBB\xBF[[{\"kind\":\"Event\",\"responseStatus\":{\"code\":401}}]]"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		// The input, then a line break and a good record: whatever the
+		// input left open, the record's own line starts it afresh.
+		content := append(append(in, '\n'), call401.line()...)
+		var out, errOut bytes.Buffer
+		code := Scan([]string{"--format", "json", "-"}, Stdin{Reader: bytes.NewReader(content)}, &out, &errOut)
+		if strings.Contains(errOut.String(), "internal error") {
+			t.Fatalf("internal error: %s", errOut.String())
+		}
+		if code != 0 && code != 2 {
+			t.Fatalf("exit status %d", code)
+		}
+		if code == 0 && strings.Contains(errOut.String(), " line ") {
+			t.Fatalf("a problem was reported but the exit status is 0: %s", errOut.String())
+		}
+		if !strings.HasSuffix(out.String(), `"auditID":"","stage":"ResponseStarted","user.groups{}":[]}`+"\n") {
+			t.Fatalf("the good record after the input is lost:\n%s\n%s", out.String(), errOut.String())
+		}
+	})
+}
+
+// BenchmarkScan runs scan on the bundled sample, repeated, as a file of
+// AKS storage-blob records.
+func BenchmarkScan(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "audit.log")
+	in := bytes.Repeat(Sample, 500)
+	require.NoError(b, os.WriteFile(path, in, 0o644))
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := Scan([]string{"--format", "csv", path}, Stdin{}, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit status %d", code)
+		}
+	}
 }

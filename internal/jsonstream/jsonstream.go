@@ -1,0 +1,669 @@
+// Package jsonstream splits exported log files into JSON documents: NDJSON
+// (one document a line, as Azure storage blobs hold them), documents
+// concatenated or pretty-printed over many lines (Event Hub batches), and
+// top-level arrays of documents, gzipped or not, with or without a UTF-8
+// byte order mark. It owns the rules that keep one bad line from costing
+// the rest of a file, and the limits that keep any input, however large or
+// hostile, within bounded memory and linear time.
+//
+// The rules:
+//
+//   - A document is a JSON object at the top level or an element of a
+//     top-level array (arrays nest). Anything else at the top level is
+//     reported as not JSON and skipped to the end of its line.
+//   - The structure of every document is checked as it is read (strings,
+//     nesting, where keys, colons, values and commas may stand; not the
+//     spelling of numbers, literals and escapes). A document broken at a
+//     line break is cut there, reported, handed on to be read as far as it
+//     goes, and reading resumes with the line that broke it: a raw newline
+//     cannot lie inside a JSON string, and a line whose first character
+//     cannot continue the document begins something else, typically the
+//     next NDJSON record. Pretty-printed JSON therefore spans lines freely,
+//     and a record cut mid-string costs that record only.
+//   - A line that begins with { or [ where the document expects a value
+//     (a record cut just after "key": or [, then the next record) is
+//     ambiguous: it is read as part of the document, but if the document
+//     breaks on that line or at the start of the next, or never ends, the
+//     document is cut before that line, which is read again as the start
+//     of a document. Each line is read again at most once.
+//   - A document broken in the middle of a line is cut at the offending
+//     character and the rest of that line is skipped.
+//   - A document over MaxDocument bytes, or nested deeper than MaxDepth, is
+//     skipped and reported; memory stays bounded by MaxDocument plus one
+//     read buffer whatever the input.
+package jsonstream
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MaxDocument is the largest document handed on, in bytes. An AKS audit
+// record is at most a few hundred KiB and an Event Hub batch at most 1 MB;
+// 64 MiB is of the order of splunkd's own limits and keeps a hostile or
+// corrupt file from taking the machine's memory.
+const MaxDocument = 64 << 20
+
+// MaxDepth is the deepest nesting of objects and arrays inside one
+// document. Audit events nest a few levels; request objects a few dozen.
+// The nesting of top-level arrays around documents is not limited: it
+// costs one counter.
+const MaxDepth = 1 << 16
+
+// bufferSize is the read buffer: lines longer than it are read in pieces.
+const bufferSize = 256 << 10
+
+var bom = []byte("\xEF\xBB\xBF")
+
+// A Document is the next thing a Reader found: a whole document, a document
+// cut short, or a problem.
+type Document struct {
+	// Text is the document, valid until the next call to Next. With a
+	// Problem it is the part read before the document broke off, to be read
+	// as far as it goes; nil when nothing of it is kept.
+	Text []byte
+	// Line is the line on which the document or the problem starts.
+	Line int
+	// Problem says what is wrong; empty for a whole document.
+	Problem string
+	// Skipped tells that the Problem cost something that may have held an
+	// event and is not in Text: a line that is not JSON, a document too
+	// large or too deep, an array element that is not an object, the rest
+	// of a line that broke a top-level array.
+	Skipped bool
+}
+
+// A Reader reads the documents of one file.
+type Reader struct {
+	src     io.Reader
+	br      *bufio.Reader
+	size    int
+	maxDoc  int64 // MaxDocument; smaller in tests
+	started bool
+	gzipped bool
+	err     error // the read error that ends the input, io.EOF at the end
+
+	piece       []byte // the unread part of the current piece of input
+	rest        []byte // the rest of the piece, to read after a replay in piece
+	replay      []byte // bytes read again after a document is cut at a checkpoint
+	line        int    // the line of piece's first byte
+	atLineStart bool   // piece's first byte starts a line
+
+	mode mode
+
+	// top-level arrays around documents
+	arrays    int
+	arrExpect expect
+	arrLine   int
+
+	// the document being read
+	doc      []byte // the document's bytes before piece
+	docLine  int
+	docSize  int64
+	oversize bool
+	depth    int
+	kinds    []uint64 // one bit per nesting level: 1 for an object
+	expect   expect
+	inStr    bool
+	esc      bool
+	strIsKey bool
+	inScalar bool
+	// The checkpoint: the offset in the document of the last line that
+	// began with { or [ where a value was expected, or -1. It may start
+	// the next NDJSON record rather than continue a cut one; it is taken
+	// for that when the document breaks before another line goes on.
+	cp     int64
+	cpLine int
+
+	// a skipped array element
+	elemLine int
+}
+
+type mode uint8
+
+const (
+	modeTop      mode = iota // between documents
+	modeDoc                  // inside a document
+	modeElem                 // inside an array element that is not a document
+	modeSkipLine             // skipping to the end of the line
+)
+
+// What may come next.
+type expect uint8
+
+const (
+	expValue        expect = iota // a value (after ':', or ',' in an array)
+	expValueOrClose               // a value or ']' (after '[')
+	expKey                        // a key (after ',' in an object)
+	expKeyOrClose                 // a key or '}' (after '{')
+	expColon                      // ':' (after a key)
+	expCommaOrClose               // ',' or the closing bracket (after a value)
+)
+
+// NewReader returns a Reader of r, which may be gzipped.
+func NewReader(r io.Reader) *Reader { return newReaderSize(r, bufferSize) }
+
+func newReaderSize(r io.Reader, size int) *Reader {
+	return &Reader{src: r, size: size, maxDoc: MaxDocument, line: 1, atLineStart: true}
+}
+
+// Next returns the next document or problem. At the end of the input it
+// returns io.EOF; a read error, such as a corrupt gzip stream, is returned
+// once everything before it has been returned.
+func (r *Reader) Next() (Document, error) {
+	for {
+		if len(r.piece) == 0 {
+			if r.rest != nil {
+				r.piece, r.rest = r.rest, nil
+				continue
+			}
+			if r.err != nil {
+				if d, ok := r.finish(); ok {
+					return d, nil
+				}
+				return Document{}, r.err
+			}
+			r.fill()
+			continue
+		}
+		var d Document
+		var ok bool
+		switch r.mode {
+		case modeTop:
+			d, ok = r.top()
+		case modeDoc:
+			d, ok = r.document()
+		case modeElem:
+			d, ok = r.element()
+		case modeSkipLine:
+			r.skipLine()
+		}
+		if ok {
+			return d, nil
+		}
+	}
+}
+
+// Line returns the line the Reader has reached.
+func (r *Reader) Line() int { return r.line }
+
+// fill reads the next piece: up to and including a newline, or what fits
+// in the buffer. Every line therefore starts a piece.
+func (r *Reader) fill() {
+	if !r.started {
+		r.started = true
+		r.br = bufio.NewReaderSize(r.src, r.size)
+		if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+			zr, err := gzip.NewReader(r.br)
+			if err != nil {
+				r.err = gzipError(err)
+				return
+			}
+			r.gzipped = true
+			r.br = bufio.NewReaderSize(zr, r.size)
+		}
+	}
+	piece, err := r.br.ReadSlice('\n')
+	r.piece = piece
+	switch {
+	case err == nil, errors.Is(err, bufio.ErrBufferFull):
+	case err == io.EOF:
+		r.err = io.EOF
+	case r.gzipped:
+		r.err = gzipError(err)
+	default:
+		r.err = err
+	}
+}
+
+// gzipError says that a read error came from the gzip stream: the
+// decompressor's own errors do not always say so (a cut stream gives
+// "unexpected EOF").
+func gzipError(err error) error {
+	if strings.HasPrefix(err.Error(), "gzip: ") {
+		return err
+	}
+	return fmt.Errorf("gzip data corrupt or cut short: %w", err)
+}
+
+// newline notes that a line ends.
+func (r *Reader) newline() {
+	r.line++
+	r.atLineStart = true
+}
+
+// top reads between documents.
+func (r *Reader) top() (Document, bool) {
+	p := r.piece
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch c {
+		case ' ', '\t', '\r':
+			continue
+		case '\n':
+			r.piece = p[i+1:]
+			r.newline()
+			return Document{}, false
+		}
+		lineStart := r.atLineStart && onlySpace(p[:i])
+		if lineStart && c == bom[0] && bytes.HasPrefix(p[i:], bom) {
+			i += len(bom) - 1
+			continue
+		}
+		if r.arrays == 0 {
+			switch c {
+			case '{':
+				r.startDocument(p, i)
+				return Document{}, false
+			case '[':
+				r.arrays, r.arrExpect, r.arrLine = 1, expValueOrClose, r.line
+				continue
+			}
+			d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true}
+			r.piece, r.atLineStart, r.mode = p[i:], false, modeSkipLine
+			return d, true
+		}
+		// Inside top-level arrays: elements and the commas between them.
+		elem := r.arrExpect == expValue || r.arrExpect == expValueOrClose
+		switch {
+		case c == '{' && elem:
+			r.startDocument(p, i)
+			return Document{}, false
+		case c == '[' && elem:
+			r.arrays++
+			r.arrExpect = expValueOrClose
+			continue
+		case c == ']' && r.arrExpect != expValue:
+			r.arrays--
+			r.arrExpect = expCommaOrClose
+			continue
+		case c == ',' && r.arrExpect == expCommaOrClose:
+			r.arrExpect = expValue
+			continue
+		case (c == '"' || scalarStart(c)) && elem:
+			r.piece, r.atLineStart = p[i:], false
+			r.mode, r.elemLine = modeElem, r.line
+			r.inStr, r.esc, r.inScalar = false, false, false
+			return Document{}, false
+		}
+		// Something no array can hold here: the array is abandoned.
+		at := nextLine
+		if lineStart {
+			at = here
+		}
+		return r.broken(p, i, at, Document{Line: r.arrLine,
+			Problem: fmt.Sprintf("JSON array broken at line %d: %.60q cannot follow", r.line, restOfLine(p[i:]))})
+	}
+	r.piece = nil
+	return Document{}, false
+}
+
+func (r *Reader) startDocument(p []byte, i int) {
+	r.mode = modeDoc
+	r.piece, r.atLineStart = p[i:], false
+	r.doc, r.docLine, r.docSize, r.oversize = r.doc[:0], r.line, 0, false
+	r.depth, r.expect, r.inStr, r.esc, r.inScalar = 0, expValue, false, false, false
+	r.cp = -1
+}
+
+// element skips an array element that is not an object, and reports it.
+func (r *Reader) element() (Document, bool) {
+	p := r.piece
+	i := 0
+	if !r.inStr && !r.inScalar {
+		if p[0] == '"' {
+			r.inStr = true
+		} else {
+			r.inScalar = true
+		}
+		i = 1
+	}
+	for ; i < len(p); i++ {
+		c := p[i]
+		if r.inStr {
+			switch {
+			case c == '\n':
+				return r.broken(p, i, atNewline, Document{Line: r.arrLine, Skipped: true,
+					Problem: fmt.Sprintf("JSON array broken: a string is still open at the end of line %d", r.line)})
+			case r.esc:
+				r.esc = false
+			case c == '\\':
+				r.esc = true
+			case c == '"':
+				return r.elementEnd(p, i+1)
+			}
+			continue
+		}
+		if delimiter(c) {
+			return r.elementEnd(p, i)
+		}
+	}
+	r.piece = nil
+	return Document{}, false
+}
+
+func (r *Reader) elementEnd(p []byte, end int) (Document, bool) {
+	r.piece, r.atLineStart = p[end:], false
+	r.mode, r.inStr, r.inScalar = modeTop, false, false
+	r.arrExpect = expCommaOrClose
+	return Document{Line: r.elemLine, Problem: "array element is not a JSON object", Skipped: true}, true
+}
+
+// skipLine drops the rest of the line.
+func (r *Reader) skipLine() {
+	if i := bytes.IndexByte(r.piece, '\n'); i >= 0 {
+		r.piece = r.piece[i+1:]
+		r.newline()
+		r.mode = modeTop
+		return
+	}
+	r.piece = nil
+}
+
+// document reads the document that starts, or goes on, in piece.
+func (r *Reader) document() (Document, bool) {
+	p := r.piece
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if r.inStr {
+			// The common case: run to the next quote, backslash or newline.
+			if !r.esc {
+				j := i
+				for j < len(p) && p[j] != '"' && p[j] != '\\' && p[j] != '\n' {
+					j++
+				}
+				if j == len(p) {
+					break
+				}
+				i, c = j, p[j]
+			}
+			switch {
+			case c == '\n': // never inside a string, even after a backslash
+				return r.cut(p, i, atNewline, fmt.Sprintf("JSON document cut short: a string is still open at the end of line %d", r.line))
+			case r.esc:
+				r.esc = false
+			case c == '\\':
+				r.esc = true
+			case c == '"':
+				r.inStr = false
+				if r.strIsKey {
+					r.expect = expColon
+				} else {
+					r.expect = expCommaOrClose
+				}
+			}
+			continue
+		}
+		if r.inScalar {
+			if !delimiter(c) {
+				continue
+			}
+			r.inScalar = false
+			r.expect = expCommaOrClose
+		}
+		switch c {
+		case ' ', '\t', '\r':
+			continue
+		case '\n':
+			r.line++
+			r.atLineStart = true
+			continue
+		}
+		lineStart := r.atLineStart
+		r.atLineStart = false
+		if !r.fits(c) {
+			if lineStart {
+				return r.cut(p, i, here, fmt.Sprintf("JSON document cut short: line %d cannot continue it", r.line))
+			}
+			return r.cut(p, i, nextLine, fmt.Sprintf("JSON document broken at line %d by %.20q", r.line, restOfLine(p[i:])))
+		}
+		if lineStart {
+			r.cp = -1 // the document went on past the checkpoint's line
+			if (c == '{' || c == '[') && (r.expect == expValue || r.expect == expValueOrClose) && !r.oversize {
+				r.cp, r.cpLine = r.docSize+int64(i), r.line
+			}
+		}
+		switch c {
+		case '{', '[':
+			if r.depth >= MaxDepth {
+				r.oversize = true // nothing of it is kept
+				return r.cut(p, i, nextLine, fmt.Sprintf("JSON document nested deeper than %d levels; skipped", MaxDepth))
+			}
+			r.push(c == '{')
+		case '}', ']':
+			r.depth--
+			if r.depth == 0 {
+				return r.end(p, i+1)
+			}
+			r.expect = expCommaOrClose
+		case ',':
+			if r.object() {
+				r.expect = expKey
+			} else {
+				r.expect = expValue
+			}
+		case ':':
+			r.expect = expValue
+		case '"':
+			r.inStr = true
+			r.strIsKey = r.expect == expKey || r.expect == expKeyOrClose
+		default:
+			r.inScalar = true
+		}
+	}
+	r.keep(p)
+	r.piece = nil
+	return Document{}, false
+}
+
+// fits tells whether c, not blank and outside strings and scalars, may
+// come next in the document.
+func (r *Reader) fits(c byte) bool {
+	switch r.expect {
+	case expValue:
+		return c == '{' || c == '[' || c == '"' || scalarStart(c)
+	case expValueOrClose:
+		return c == '{' || c == '[' || c == '"' || c == ']' || scalarStart(c)
+	case expKey:
+		return c == '"'
+	case expKeyOrClose:
+		return c == '"' || c == '}'
+	case expColon:
+		return c == ':'
+	case expCommaOrClose:
+		switch c {
+		case ',':
+			return true
+		case '}':
+			return r.object()
+		case ']':
+			return !r.object()
+		}
+	}
+	return false
+}
+
+func (r *Reader) push(object bool) {
+	if n := r.depth/64 + 1; len(r.kinds) < n {
+		r.kinds = append(r.kinds, 0)
+	}
+	bit := uint64(1) << (r.depth % 64)
+	if object {
+		r.kinds[r.depth/64] |= bit
+		r.expect = expKeyOrClose
+	} else {
+		r.kinds[r.depth/64] &^= bit
+		r.expect = expValueOrClose
+	}
+	r.depth++
+}
+
+// object tells whether the innermost open container is an object.
+func (r *Reader) object() bool {
+	d := r.depth - 1
+	return r.kinds[d/64]&(1<<(d%64)) != 0
+}
+
+// keep appends part of the document, unless it has grown too large to keep.
+func (r *Reader) keep(b []byte) {
+	r.docSize += int64(len(b))
+	if r.oversize {
+		return
+	}
+	if r.docSize > r.maxDoc {
+		r.oversize, r.cp = true, -1
+		r.doc = r.doc[:0]
+		if cap(r.doc) > bufferSize {
+			r.doc = nil // give the memory back
+		}
+		return
+	}
+	if need := len(r.doc) + len(b); need > cap(r.doc) {
+		// Grow by doubling, but never past the limit: append's own growth
+		// would overshoot it, and the garbage of each step counts too.
+		grown := make([]byte, len(r.doc), min(max(2*cap(r.doc), need, 4<<10), int(r.maxDoc)))
+		copy(grown, r.doc)
+		r.doc = grown
+	}
+	r.doc = append(r.doc, b...)
+}
+
+// end returns the document that ends at piece[end].
+func (r *Reader) end(p []byte, end int) (Document, bool) {
+	r.piece, r.mode = p[end:], modeTop
+	if r.arrays > 0 {
+		r.arrExpect = expCommaOrClose
+	}
+	if r.docSize == 0 {
+		// The whole document lies in the read buffer: no copy.
+		r.docSize = int64(end)
+		return Document{Text: p[:end], Line: r.docLine}, true
+	}
+	r.keep(p[:end])
+	if r.oversize {
+		return r.tooLarge(), true
+	}
+	return Document{Text: r.doc, Line: r.docLine}, true
+}
+
+func (r *Reader) tooLarge() Document {
+	return Document{Line: r.docLine, Skipped: true,
+		Problem: fmt.Sprintf("JSON document larger than the %d MiB limit; skipped", r.maxDoc>>20)}
+}
+
+// Where reading resumes after a break at piece[i], at the top level.
+type resumption uint8
+
+const (
+	here      resumption = iota // at piece[i], the first character of its line
+	atNewline                   // piece[i] is a newline: on the next line
+	nextLine                    // after the rest of piece[i]'s line, which is skipped
+)
+
+// cut ends the document before piece[i] because of problem; the enclosing
+// top-level arrays, if any, are abandoned.
+func (r *Reader) cut(p []byte, i int, at resumption, problem string) (Document, bool) {
+	r.keep(p[:i])
+	if r.cp >= 0 && !r.oversize {
+		r.rest = p[i:]
+		return r.backtrack(), true
+	}
+	d := Document{Text: r.doc, Line: r.docLine, Problem: problem + "; read as far as it goes"}
+	switch {
+	case r.oversize && r.docSize > r.maxDoc:
+		d = r.tooLarge()
+	case r.oversize:
+		d = Document{Line: r.docLine, Problem: problem, Skipped: true}
+	}
+	return r.broken(p, i, at, d)
+}
+
+// backtrack cuts the document at its checkpoint, which is read again.
+func (r *Reader) backtrack() Document {
+	r.replay = append(r.replay[:0], r.doc[r.cp:]...)
+	d := Document{Text: r.doc[:r.cp], Line: r.docLine,
+		Problem: fmt.Sprintf("JSON document cut short: line %d cannot continue it; read as far as it goes", r.cpLine)}
+	r.arrays, r.cp = 0, -1
+	r.inStr, r.esc, r.inScalar = false, false, false
+	r.piece, r.line, r.atLineStart, r.mode = r.replay, r.cpLine, true, modeTop
+	return d
+}
+
+// broken abandons the top-level arrays at piece[i] and returns d.
+func (r *Reader) broken(p []byte, i int, at resumption, d Document) (Document, bool) {
+	r.arrays = 0
+	r.piece = p[i:]
+	r.inStr, r.esc, r.inScalar = false, false, false
+	switch at {
+	case here:
+		r.mode, r.atLineStart = modeTop, true
+	case atNewline:
+		r.mode = modeSkipLine
+	case nextLine:
+		r.mode, r.atLineStart = modeSkipLine, false
+		d.Problem += fmt.Sprintf("; the rest of line %d is skipped", r.line)
+		d.Skipped = d.Skipped || d.Text == nil
+	}
+	return d, true
+}
+
+// finish reports what the end of the input left open.
+func (r *Reader) finish() (Document, bool) {
+	switch {
+	case r.mode == modeDoc && r.cp >= 0 && !r.oversize && r.err == io.EOF:
+		return r.backtrack(), true
+	case r.mode == modeDoc:
+		r.mode = modeTop
+		if r.oversize {
+			d := r.tooLarge()
+			d.Problem = "JSON document never ends (file cut short?); " + d.Problem
+			return d, true
+		}
+		problem := "JSON document never ends (file cut short?); read as far as it goes"
+		if r.err != io.EOF {
+			problem = "JSON document cut short by a read error; read as far as it goes"
+		}
+		return Document{Text: r.doc, Line: r.docLine, Problem: problem}, true
+	case r.mode == modeElem:
+		r.mode = modeTop
+		return Document{Line: r.elemLine, Problem: "array element is not a JSON object, and never ends", Skipped: true}, true
+	case r.arrays > 0:
+		r.arrays = 0
+		return Document{Line: r.arrLine, Problem: "JSON array never ends (file cut short?)"}, true
+	}
+	return Document{}, false
+}
+
+func scalarStart(c byte) bool {
+	return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'
+}
+
+// delimiter tells whether c ends a number or literal.
+func delimiter(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', ',', ']', '}', ':', '"', '{', '[':
+		return true
+	}
+	return false
+}
+
+func onlySpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func restOfLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.TrimRight(b, "\r")
+}
