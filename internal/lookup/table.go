@@ -34,10 +34,11 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 	t := &Table{Name: name}
 	cut := len(data) > MaxBytes
 	if cut {
-		data = data[:MaxBytes]
-		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
-			data = data[:i+1] // the last line is cut short: leave it out
-		}
+		// The last line is cut short: leave it out, whatever ends lines
+		// (a classic Mac file has no \n). A cut row is never read: its
+		// last cell would say less than was written, and 10.0.0.0/24 cut
+		// to 10.0.0.0/2 hides a quarter of all addresses.
+		data = data[:bytes.LastIndexAny(data[:MaxBytes], "\r\n")+1]
 	}
 	data, err := decode(name, data)
 	if err != nil {
@@ -48,6 +49,9 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 	for {
 		line, cells, why, ok := p.next()
 		if !ok {
+			if cut {
+				cutShort(w, name, p.line)
+			}
 			return t, nil // empty: no header, no rows
 		}
 		if why != "" {
@@ -85,9 +89,14 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 		t.Rows = append(t.Rows, Row{Line: line, Cells: append([]string(nil), cells...)})
 	}
 	if cut {
-		w.Add("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, p.line)
+		cutShort(w, name, p.line)
 	}
 	return t, nil
+}
+
+// cutShort says that a lookup past MaxBytes applies up to line.
+func cutShort(w *Warnings, name string, line int) {
+	w.Add("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
 }
 
 // decode gives UTF-8 text with no byte order mark: spreadsheets and

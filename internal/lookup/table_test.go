@@ -126,6 +126,38 @@ func TestParseCaps(t *testing.T) {
 	assert.Equal(t, []string{fmt.Sprintf("big.csv is larger than 16 MiB: rows from line %d on are not applied", n+2)}, w.Messages())
 }
 
+// TestParseCapCutsWholeLines: a file past MaxBytes was cut at its last \n
+// only, so in a file with classic Mac line ends the row across the cut was
+// read cut short, 10.0.0.0/24 as 10.0.0.0/2, and the warning named that
+// row's line as left out while it applied. Whatever ends the lines, the
+// row across the cut is left out, and so is a file with no line end at all.
+func TestParseCapCutsWholeLines(t *testing.T) {
+	for _, end := range []string{"\r", "\n", "\r\n"} {
+		line := "kube-probe/" + strings.Repeat("x", 1000) + ",192.0.2.1" + end
+		head := "userAgent,sourceIP" + end
+		n := (MaxBytes - len(head)) / len(line)
+		filler := strings.Repeat(line, n-1)
+		last := "kube-hunter*,10.0.0.0/24" + end
+		pad := MaxBytes - len(head) - len(filler) - len("kube-hunter*,10.0.0.0/2") - len(",192.0.2.1"+end)
+		data := head + filler + "k" + strings.Repeat("x", pad-1) + ",192.0.2.1" + end + last + last
+		require.Equal(t, "kube-hunter*,10.0.0.0/2", data[MaxBytes-len("kube-hunter*,10.0.0.0/2"):MaxBytes], "%q", end)
+		var w Warnings
+		tb, err := Parse("big.csv", []byte(data[:MaxBytes+1]), &w)
+		require.NoError(t, err)
+		assert.Equal(t, n, len(tb.Rows), "%q: the rows wholly inside the cap", end)
+		for _, r := range tb.Rows {
+			assert.NotEqual(t, "10.0.0.0/2", r.Cells[1], "%q: the cut row is read", end)
+		}
+		assert.Equal(t, []string{fmt.Sprintf("big.csv is larger than 16 MiB: rows from line %d on are not applied", n+2)}, w.Messages(), "%q", end)
+	}
+
+	var w Warnings
+	tb, err := Parse("one.csv", []byte("sourceIP,"+strings.Repeat("x", MaxBytes)), &w)
+	require.NoError(t, err)
+	assert.Zero(t, len(tb.Header), "a file with no line end in its first 16 MiB has no whole line")
+	assert.Equal(t, []string{"one.csv is larger than 16 MiB: rows from line 1 on are not applied"}, w.Messages())
+}
+
 func TestColumns(t *testing.T) {
 	known := []string{"sourceIP", "userAgent", "comment"}
 	tb, _ := parse(t, "useragent,SOURCEIP,owner\n")
