@@ -116,7 +116,7 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 		l.add(rw)
 	}
 	if len(expired) > 0 {
-		w.Add("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), joinInts(expired))
+		w.Add("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
 	}
 	return l, nil
 }
@@ -321,19 +321,4 @@ func (x *addrIndex) each(a netip.Addr, fn func([]int32) bool) {
 			return
 		}
 	}
-}
-
-func joinInts(ns []int) string {
-	var b strings.Builder
-	for i, n := range ns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if i == 10 {
-			fmt.Fprintf(&b, "and %d more", len(ns)-10)
-			break
-		}
-		fmt.Fprint(&b, n)
-	}
-	return b.String()
 }

@@ -145,17 +145,17 @@ func TestExpiry(t *testing.T) {
 
 func TestBadEntriesAreIgnoredAndReported(t *testing.T) {
 	csv := "sourceIP,userAgent,verb,expires,comment,owner\n" +
-		"203.0.113.0/33,,,,bad cidr,x\n" +
-		"not-an-ip,,,,bad address,x\n" +
-		"2001:db8::/129,,,,bad v6 cidr,x\n" +
-		",,list,2026-13-01,bad date,x\n" +
-		",,list,tomorrow,bad date,x\n" +
-		",,,,hides everything,x\n" +
-		",,,2027-01-01,still hides everything,x\n" +
+		"203.0.113.0/33,,,,bad cidr,\n" +
+		"not-an-ip,,,,bad address,\n" +
+		"2001:db8::/129,,,,bad v6 cidr,\n" +
+		",,list,2026-13-01,bad date,\n" +
+		",,list,tomorrow,bad date,\n" +
+		",,,,hides everything,\n" +
+		",,,2027-01-01,still hides everything,\n" +
 		",,get\n" +
-		"198.51.100.0/24,,,,good,x\n" +
-		",,,2026-01-01,expired and empty,x\n" +
-		",,delete,2026-01-01,expired,x\n"
+		"198.51.100.0/24,,,,good,\n" +
+		",,,2026-01-01,expired and empty,\n" +
+		",,delete,2026-01-01,expired,\n"
 	l, warnings := parse(t, csv)
 	assert.Equal(t, 1, l.Len(), "only the good row applies")
 	assert.True(t, matches(l, event("198.51.100.1")))

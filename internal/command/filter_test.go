@@ -150,6 +150,26 @@ func TestLookupDuplicateColumn(t *testing.T) {
 	assert.Contains(t, userAgents(rows), "kube-hunter")
 }
 
+// TestLookupUnknownColumn: a site lookup written with the results' own
+// field names (src_ip, sourceIPs{}) or a misspelt expires column had those
+// columns ignored, so a row written for one address hid python-requests,
+// stock kube-hunter's agent, from every address, and a row meant to expire
+// in 2020 never did. Now those rows are left out with a warning.
+func TestLookupUnknownColumn(t *testing.T) {
+	for _, header := range []string{"src_ip,userAgent,comment", "sourceIPs{},userAgent,comment", "expiry,userAgent,comment"} {
+		t.Run(header, func(t *testing.T) {
+			_, app := splunkHome(t)
+			column, _, _ := strings.Cut(header, ",")
+			writeLookup(t, app, SiteLookup, header+"\n2020-01-01,kube-hunter*,vendor\n,curl/*,probe\n")
+			warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo())
+			require.Len(t, warnings, 1, "%q", warnings)
+			assert.Contains(t, warnings[0], `kubefingerprint_filter.csv line 1: unknown column "`+column+`"; the 1 rows that fill it are left out`)
+			assert.Equal(t, []string{"nuclei", "kube-hunter"}, userAgents(rows), "kube-hunter is reported, curl hidden by the row without the column")
+			assert.Contains(t, summary, "1 by kubefingerprint_filter.csv (1 rows)")
+		})
+	}
+}
+
 // TestLookupWarningsCapped: a million bad rows made a 110 MB getinfo
 // reply (issue 8 defect 9). Twenty warnings and a count now.
 func TestLookupWarningsCapped(t *testing.T) {

@@ -99,12 +99,14 @@ func cutShort(w *Warnings, name string, line int) {
 	w.Add("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
 }
 
+var bom = []byte("\ufeff") // the byte order mark, in UTF-8
+
 // decode gives UTF-8 text with no byte order mark: spreadsheets and
 // PowerShell write one, UTF-16 included. Anything else with a NUL byte is
 // not text.
 func decode(name string, data []byte) ([]byte, error) {
 	switch {
-	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+	case bytes.HasPrefix(data, bom):
 		data = data[3:]
 	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
 		big := data[0] == 0xfe
@@ -118,6 +120,10 @@ func decode(name string, data []byte) ([]byte, error) {
 			}
 		}
 		data = []byte(string(utf16.Decode(u)))
+	}
+	// A file saved twice with a mark, or UTF-16 holding one, has another.
+	for bytes.HasPrefix(data, bom) {
+		data = data[len(bom):]
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, refuse(name, "it holds binary content, not CSV text")
@@ -142,12 +148,21 @@ func blank(cells []string) bool {
 // file has no such column, which then matches anything. Header names are
 // compared without regard to ASCII case. A column named twice refuses the
 // file: which of its cells was meant is a guess, and a wrong guess widens
-// rows. An unknown column is reported and ignored.
+// rows.
+//
+// A named column the lookup does not know (src_ip, sourceIPs{}, expiry, a
+// header behind a second byte order mark) was most likely meant to
+// restrict its rows, and ignoring it would widen them: a row written for
+// one address would hide its user agent from every address, and a row
+// meant to expire would never do so. So the rows that fill such a column
+// are left out of t.Rows, with one warning per column; a column without a
+// name, or that no row fills, is only reported.
 func (t *Table) Columns(known []string, w *Warnings) ([]int, error) {
 	pos := make([]int, len(known))
 	for i := range pos {
 		pos[i] = -1
 	}
+	var unknown []int
 	for i, h := range t.Header {
 		k := -1
 		for j, name := range known {
@@ -157,14 +172,51 @@ func (t *Table) Columns(known []string, w *Warnings) ([]int, error) {
 		}
 		switch {
 		case k < 0:
-			w.Add("%s line %d: unknown column %s ignored; columns are %s", t.Name, t.HeaderLine, Quote(h), strings.Join(known, ", "))
+			unknown = append(unknown, i)
 		case pos[k] >= 0:
 			return nil, refuse(t.Name, "column %s is named twice in its header (line %d, columns %d and %d)", known[k], t.HeaderLine, pos[k]+1, i+1)
 		default:
 			pos[k] = i
 		}
 	}
+	for _, i := range unknown {
+		h := t.Header[i]
+		var left []int
+		if h != "" {
+			kept := t.Rows[:0]
+			for _, r := range t.Rows {
+				if r.Cells[i] != "" {
+					left = append(left, r.Line)
+					continue
+				}
+				kept = append(kept, r)
+			}
+			t.Rows = kept
+		}
+		if len(left) == 0 {
+			w.Add("%s line %d: unknown column %s ignored; columns are %s", t.Name, t.HeaderLine, Quote(h), strings.Join(known, ", "))
+			continue
+		}
+		w.Add("%s line %d: unknown column %s; the %d rows that fill it are left out, since ignoring it would widen them (lines %s): rename it to one of %s, or move notes to comment",
+			t.Name, t.HeaderLine, Quote(h), len(left), Lines(left), strings.Join(known, ", "))
+	}
 	return pos, nil
+}
+
+// Lines lists line numbers for a warning: the first ten, then how many more.
+func Lines(ns []int) string {
+	var b strings.Builder
+	for i, n := range ns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 10 {
+			fmt.Fprintf(&b, "and %d more", len(ns)-10)
+			break
+		}
+		fmt.Fprint(&b, n)
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {

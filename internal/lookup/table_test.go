@@ -182,6 +182,53 @@ func TestColumns(t *testing.T) {
 	assert.Equal(t, []int{-1, -1, 0}, pos)
 }
 
+// TestColumnsUnknownFilled: a column the lookup does not know was ignored,
+// so its cells restricted nothing and the row hid more than it said: with
+// src_ip,userAgent the row 192.0.2.99,python-requests/* hid stock
+// kube-hunter's user agent from every address, and a misspelt expiry
+// column never expired its rows. The rows that fill such a column are left
+// out; an unnamed column (a spreadsheet's index) and a column no row fills
+// are only reported.
+func TestColumnsUnknownFilled(t *testing.T) {
+	known := []string{"sourceIP", "userAgent", "expires", "comment"}
+	tests := []struct {
+		name, csv string
+		pos       []int
+		rows      []string
+		warning   string
+	}{
+		{"a result field's name", "src_ip,userAgent\n192.0.2.99,python-requests/*\n,kube-probe/*\n",
+			[]int{-1, 1, -1, -1}, []string{"3:|kube-probe/*"},
+			`test.csv line 1: unknown column "src_ip"; the 1 rows that fill it are left out, since ignoring it would widen them (lines 2): rename it to one of sourceIP, userAgent, expires, comment, or move notes to comment`},
+		{"multivalue field name", "sourceIPs{},userAgent\n192.0.2.99,python-requests/*\n",
+			[]int{-1, 1, -1, -1}, nil, `unknown column "sourceIPs{}"; the 1 rows that fill it are left out`},
+		{"misspelt expires", "userAgent,expiry\npython-requests/*,2020-01-01\n",
+			[]int{-1, 0, -1, -1}, nil, `unknown column "expiry"; the 1 rows that fill it are left out`},
+		{"second byte order mark", "\ufeff\ufeffsourceIP,userAgent\n192.0.2.99,python-requests/*\n",
+			[]int{0, 1, -1, -1}, []string{"2:192.0.2.99|python-requests/*"}, ""},
+		{"unnamed column", ",sourceIP\n0,192.0.2.99\n",
+			[]int{1, -1, -1, -1}, []string{"2:0|192.0.2.99"}, `test.csv line 1: unknown column "" ignored; columns are sourceIP, userAgent, expires, comment`},
+		{"column no row fills", "sourceIP,owner\n192.0.2.99,\n",
+			[]int{0, -1, -1, -1}, []string{"2:192.0.2.99|"}, `test.csv line 1: unknown column "owner" ignored; columns are`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb, _ := parse(t, tt.csv)
+			var w Warnings
+			pos, err := tb.Columns(known, &w)
+			require.NoError(t, err)
+			assert.Equal(t, tt.pos, pos)
+			assert.Equal(t, tt.rows, rows(tb))
+			if tt.warning == "" {
+				assert.Empty(t, w.Messages())
+				return
+			}
+			require.Len(t, w.Messages(), 1)
+			assert.Contains(t, w.Messages()[0], tt.warning)
+		})
+	}
+}
+
 // TestWarningsCap: a million bad rows make 20 messages and a count, not a
 // 110 MB reply (issue 8 defect 9).
 func TestWarningsCap(t *testing.T) {
