@@ -116,7 +116,7 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 		l.add(rw)
 	}
 	if len(expired) > 0 {
-		w.Add("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
+		w.AddFile("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
 	}
 	return l, nil
 }

@@ -143,10 +143,10 @@ func readAllowlists(paths []string, dir string, required bool, now time.Time, w 
 func notApplied(w *lookup.Warnings, path string, err error, effect string) {
 	var refused *lookup.RefusedError
 	if errors.As(err, &refused) {
-		w.Add("%v; %s", err, effect)
+		w.AddFile("%v; %s", err, effect)
 		return
 	}
-	w.Add("lookup %s is not applied: %v; %s", filepath.Base(path), err, effect)
+	w.AddFile("lookup %s is not applied: %v; %s", filepath.Base(path), err, effect)
 }
 
 // The effect of a lookup left out, for notApplied.
@@ -172,7 +172,7 @@ func appScanners(appDir string, w *lookup.Warnings) *scanners.Tags {
 			tables = append(tables, t)
 		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
 		case name == ScannersLookup:
-			w.Add("lookup %s cannot be read (%v); the copy built into the command applies", name, errorText(err))
+			w.AddFile("lookup %s cannot be read (%v); the copy built into the command applies", name, errorText(err))
 			shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
 			tables = append(tables, shipped)
 		default:
@@ -223,7 +223,7 @@ func privateLookups(appDir, user string, names []string, w *lookup.Warnings) {
 	dir := filepath.Join(filepath.Dir(filepath.Dir(appDir)), "users", user, app, "lookups")
 	for _, name := range names {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			w.Add("lookup %s found but private to user %s (etc/users/%s/%s/lookups): share it with the app "+
+			w.AddFile("lookup %s found but private to user %s (etc/users/%s/%s/lookups): share it with the app "+
 				"(Settings > Lookups > Lookup table files > Permissions: This app only); until then the command does not read it",
 				name, user, user, app)
 		}

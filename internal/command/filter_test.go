@@ -181,6 +181,26 @@ func TestLookupWarningsCapped(t *testing.T) {
 	assert.Len(t, rows, 3, "the good row still applies")
 }
 
+// TestLookupWarningsFileFirst: the 20 warnings shown were the first 20 of
+// any kind, so a site lookup with many bad rows pushed out the warnings
+// that say a whole file does nothing: the scanner site lookup left out,
+// the allowlist the user keeps private. Those now come first.
+func TestLookupWarningsFileFirst(t *testing.T) {
+	home, app := splunkHome(t)
+	writeLookup(t, app, SiteLookup, siteRows+strings.Repeat("not-an-ip,,,\n", 30))
+	writeLookup(t, app, SiteScannersLookup, "scanner,userAgent,scanner\nvendor,nuclei,\n")
+	private := filepath.Join(home, "etc", "users", "alice", "kubefingerprint", "lookups")
+	require.NoError(t, os.MkdirAll(private, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(private, "kubefingerprint_filter_default.csv"), []byte(siteRows), 0o644))
+
+	warnings, _, _ := searchWith(t, app, getinfoAs("alice"))
+	require.Len(t, warnings, 2+20+1, "%q", warnings)
+	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners_site.csv is not applied: column scanner is named twice")
+	assert.Contains(t, warnings[1], "lookup kubefingerprint_filter_default.csv found but private to user alice")
+	assert.Contains(t, warnings[2], "kubefingerprint_filter.csv line 3: sourceIP \"not-an-ip\"")
+	assert.Equal(t, "and 10 more lookup warnings not shown", warnings[22])
+}
+
 // TestLookupCaps: past 16 MiB or 100,000 rows the rest of a lookup is left
 // out with a warning, and what came before applies.
 func TestLookupCaps(t *testing.T) {

@@ -78,7 +78,7 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 			continue
 		}
 		if read == MaxRows {
-			w.Add("%s has more than %d rows: rows from line %d on are not applied", name, MaxRows, line)
+			w.AddFile("%s has more than %d rows: rows from line %d on are not applied", name, MaxRows, line)
 			return t, nil
 		}
 		read++
@@ -96,7 +96,7 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 
 // cutShort says that a lookup past MaxBytes applies up to line.
 func cutShort(w *Warnings, name string, line int) {
-	w.Add("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
+	w.AddFile("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
 }
 
 var bom = []byte("\ufeff") // the byte order mark, in UTF-8
@@ -335,30 +335,43 @@ func quoted(s string, i int) (val string, end int, ok bool) {
 	}
 }
 
-// MaxWarnings is how many lookup warnings one run reports in full.
+// MaxWarnings is how many lookup warnings of each kind (about a whole
+// file, about a row or column) one run reports in full.
 const MaxWarnings = 20
 
 // Warnings collects what one run has to say about its lookups: the first
-// MaxWarnings messages, and a count of the rest, so that a lookup of a
-// million bad rows makes one short message list, not a 100 MB reply.
+// MaxWarnings messages of each kind, and a count of the rest, so that a
+// lookup of a million bad rows makes one short message list, not a 100 MB
+// reply.
+//
+// A warning about a whole file (left out, cut short, kept private) says
+// what the run does not apply at all, so those come first and row
+// warnings never push them out of the list.
 type Warnings struct {
-	msgs  []string
-	extra int
+	files, rows []string
+	extra       int
 }
 
-// Add records one warning.
-func (w *Warnings) Add(format string, a ...any) {
-	if len(w.msgs) < MaxWarnings {
-		w.msgs = append(w.msgs, fmt.Sprintf(format, a...))
-		return
+// Add records a warning about part of a lookup: a row, a column.
+func (w *Warnings) Add(format string, a ...any) { w.rows = w.add(w.rows, format, a) }
+
+// AddFile records a warning about a whole lookup.
+func (w *Warnings) AddFile(format string, a ...any) { w.files = w.add(w.files, format, a) }
+
+func (w *Warnings) add(msgs []string, format string, a []any) []string {
+	if len(msgs) < MaxWarnings {
+		return append(msgs, fmt.Sprintf(format, a...))
 	}
 	w.extra++
+	return msgs
 }
 
-// Messages are the warnings kept, then how many more there were.
+// Messages are the warnings kept, those about whole files first, then how
+// many more there were.
 func (w *Warnings) Messages() []string {
-	if w.extra == 0 {
-		return w.msgs
+	msgs := append(w.files[:len(w.files):len(w.files)], w.rows...)
+	if w.extra > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %d more lookup warnings not shown", w.extra))
 	}
-	return append(w.msgs[:len(w.msgs):len(w.msgs)], fmt.Sprintf("and %d more lookup warnings not shown", w.extra))
+	return msgs
 }

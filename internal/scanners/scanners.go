@@ -39,11 +39,11 @@ func New(tables []*lookup.Table, w *lookup.Warnings) *Tags {
 	for _, tb := range tables {
 		pos, err := tb.Columns(Columns[:], w)
 		if err != nil {
-			w.Add("%v; its rows tag nothing", err)
+			w.AddFile("%v; its rows tag nothing", err)
 			continue
 		}
 		if pos[0] < 0 || pos[1] < 0 {
-			w.Add("lookup %s is not applied: it needs the columns scanner and userAgent; its rows tag nothing", tb.Name)
+			w.AddFile("lookup %s is not applied: it needs the columns scanner and userAgent; its rows tag nothing", tb.Name)
 			continue
 		}
 		for _, r := range tb.Rows {
