@@ -82,32 +82,43 @@ type allowlists struct {
 
 // loadAllowlists reads the lookups that filter= names from the app's
 // lookups/ folder: by default (and with show) both app lookups, either of
-// which may be absent; "none" for none; or the given files, which must
-// exist. It also returns the names it looked for.
+// which may be absent; "none" for none; or the given files. It also
+// returns the names it looked for.
+//
+// A file named in filter= that is not there is a warning, not an error:
+// the named file can go missing after the search was written (deleted, or
+// not yet replicated to an indexer), and an error would then cost every
+// detection of a scheduled search, where a warning costs its suppression.
 func loadAllowlists(appDir, filter string, w *lookup.Warnings) (*allowlists, []string, error) {
 	if filter == "none" {
 		return &allowlists{}, nil, nil
 	}
-	names, required := []string{DefaultLookup, SiteLookup}, false
-	if filter != "" && filter != "show" {
-		names, required = strings.Split(filter, ","), true
+	show := filter == "show"
+	names, named := []string{DefaultLookup, SiteLookup}, false
+	if filter != "" && !show {
+		names, named = strings.Split(filter, ","), true
 	}
 	if appDir == "" {
-		if required {
-			return nil, nil, fmt.Errorf("filter=%s: the app folder could not be found from the executable's location", filter)
+		if named {
+			w.AddFile("filter=%s: the app folder could not be found from the executable's location; %s", filter, unfiltered)
 		}
-		return &allowlists{show: filter == "show"}, nil, nil
+		return &allowlists{show: show}, nil, nil
 	}
 	dir := filepath.Join(appDir, "lookups")
-	paths := make([]string, len(names))
-	for i, n := range names {
-		paths[i] = filepath.Join(dir, n)
+	var paths []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Lstat(p); named && errors.Is(err, fs.ErrNotExist) {
+			w.AddFile("lookup %s named in filter= is not in the app's lookups folder; %s", n, unfiltered)
+			continue
+		}
+		paths = append(paths, p)
 	}
-	a, err := readAllowlists(paths, dir, required, time.Now(), w)
+	a, err := readAllowlists(paths, dir, false, time.Now(), w)
 	if err != nil {
 		return nil, nil, err
 	}
-	a.show = filter == "show"
+	a.show = show
 	return a, names, nil
 }
 

@@ -201,6 +201,26 @@ func TestLookupWarningsFileFirst(t *testing.T) {
 	assert.Equal(t, "and 10 more lookup warnings not shown", warnings[22])
 }
 
+// TestFilterMissing: a file named in filter= that is not in the lookups
+// folder stopped the search with an error, so a scheduled search lost
+// every detection once the file was deleted or not yet replicated to an
+// indexer. It is a warning now, and the results are reported unfiltered by
+// it; the other named files still apply. A name that is not a file name
+// stays an argument error.
+func TestFilterMissing(t *testing.T) {
+	_, app := splunkHome(t)
+	writeLookup(t, app, "vendor.csv", "userAgent\nnuclei\n")
+	warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo("filter=gone.csv,vendor.csv"))
+	assert.Equal(t, []string{"lookup gone.csv named in filter= is not in the app's lookups folder; results are reported unfiltered by it"}, warnings)
+	assert.Equal(t, []string{"kube-hunter", "curl/8.5.0"}, userAgents(rows))
+	assert.Contains(t, summary, "1 by vendor.csv (1 rows)")
+
+	r := drive(t, stream(chunkedtest.Getinfo("filter=gone.csv"), chunkedtest.Execute(true, lookupEvents())), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, fmt.Sprint(r.replies[0].Meta["inspector"]), "filter=gone.csv: the app folder could not be found from the executable's location; results are reported unfiltered by it")
+	assert.Equal(t, 3, strings.Count(r.replies[1].Body, "Unauthorized"))
+}
+
 // TestLookupCaps: past 16 MiB or 100,000 rows the rest of a lookup is left
 // out with a warning, and what came before applies.
 func TestLookupCaps(t *testing.T) {
