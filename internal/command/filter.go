@@ -168,29 +168,43 @@ const (
 
 // appScanners reads the scanner lookups of the app: the site's rows first,
 // so a site can name its own tools and rename shipped ones, then the
-// shipped rows. Outside an app folder, and if the shipped file is missing,
-// the copy built into the binary is used.
+// shipped rows. Outside an app folder, and whenever the shipped file
+// cannot be applied, the copy built into the binary is used: a shipped
+// file broken by an edit must not cost the tags, which feed the
+// per-source detection.
 func appScanners(appDir string, w *lookup.Warnings) *scanners.Tags {
 	if appDir == "" {
 		return scannerTags(nil, "", w)
 	}
 	dir := filepath.Join(appDir, "lookups")
-	var tables []*lookup.Table
+	tags := scanners.New()
 	for _, name := range []string{SiteScannersLookup, ScannersLookup} {
 		t, err := lookup.Load(filepath.Join(dir, name), dir, w)
+		if err == nil {
+			err = tags.Add(t, w)
+		}
 		switch {
 		case err == nil:
-			tables = append(tables, t)
 		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
 		case name == ScannersLookup:
-			w.AddFile("lookup %s cannot be read (%v); the copy built into the command applies", name, errorText(err))
-			shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
-			tables = append(tables, shipped)
+			w.AddFile("lookup %s cannot be applied (%v); the copy built into the command applies", name, errorText(err))
+			builtinScanners(tags, w)
 		default:
 			notApplied(w, name, err, untagged)
 		}
 	}
-	return scanners.New(tables, w)
+	return tags
+}
+
+// builtinScanners adds the shipped scanner rows built into the binary.
+func builtinScanners(tags *scanners.Tags, w *lookup.Warnings) {
+	t, err := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
+	if err == nil {
+		err = tags.Add(t, w)
+	}
+	if err != nil { // its test keeps it clean
+		w.AddFile("the scanner lookup built into the command cannot be applied: %v", err)
+	}
 }
 
 func errorText(err error) string {
@@ -207,17 +221,18 @@ func errorText(err error) string {
 // scannerTags reads a site scanner lookup from path, if given (dir as for
 // readAllowlists), then the shipped rows built into the binary.
 func scannerTags(paths []string, dir string, w *lookup.Warnings) *scanners.Tags {
-	var tables []*lookup.Table
+	tags := scanners.New()
 	for _, path := range paths {
 		t, err := lookup.Load(path, dir, w)
+		if err == nil {
+			err = tags.Add(t, w)
+		}
 		if err != nil {
 			notApplied(w, path, err, untagged)
-			continue
 		}
-		tables = append(tables, t)
 	}
-	shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
-	return scanners.New(append(tables, shipped), w)
+	builtinScanners(tags, w)
+	return tags
 }
 
 // privateLookups warns about lookups the user running the search keeps

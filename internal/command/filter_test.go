@@ -331,9 +331,23 @@ func TestScannerLookups(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(app, "lookups", ScannersLookup)))
 	warnings, rows, _ = searchWith(t, app, chunkedtest.Getinfo("filter=none"))
 	require.Len(t, warnings, 1)
-	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners.csv cannot be read")
+	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners.csv cannot be applied (it is missing from the app's lookups folder)")
 	assert.Contains(t, warnings[0], "the copy built into the command applies")
 	assert.Equal(t, []string{"vendor-pentest", "kube-hunter", "curl"}, tagAt(rows))
+
+	// A shipped file broken by an edit tagged nothing (the built-in copy
+	// applied only to a file missing or unreadable), and the tags feed the
+	// per-source detection.
+	for header, why := range map[string]string{
+		"scanner,userAgent,scanner": "column scanner is named twice in its header (line 1, columns 1 and 3)",
+		"tool,userAgent,comment":    "it needs the columns scanner and userAgent",
+	} {
+		writeLookup(t, app, ScannersLookup, header+"\nkube-hunter,kube-hunter*,\n")
+		warnings, rows, _ = searchWith(t, app, chunkedtest.Getinfo("filter=none"))
+		require.NotEmpty(t, warnings)
+		assert.Equal(t, "lookup kubefingerprint_scanners.csv cannot be applied ("+why+"); the copy built into the command applies", warnings[0])
+		assert.Equal(t, []string{"vendor-pentest", "kube-hunter", "curl"}, tagAt(rows), header)
+	}
 }
 
 // TestScanScanners: the command line tags with the built-in rows, and
