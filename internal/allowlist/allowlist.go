@@ -161,8 +161,8 @@ func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 	}
 	rw.requestURI = lookup.NewGlob(cells[colRequestURI], false)
 	rw.cluster = lookup.NewGlob(cells[colCluster], true)
-	if rw.sourceIP == nil && rw.userAgent.Any() && rw.verb == "" && rw.requestURI.Any() && rw.cluster.Any() {
-		return rw, expires, errors.New("every matching cell is empty (or *), so the row would hide every result")
+	if rw.hidesEverything() {
+		return rw, expires, errors.New("every matching cell is empty (or *) or matches anything (a /0 block, *.*, a requestURI of /*), so the row would hide every result")
 	}
 	if v := cells[colExpires]; v != "" {
 		var err error
@@ -171,6 +171,17 @@ func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 		}
 	}
 	return rw, expires, nil
+}
+
+// hidesEverything reports whether every matching cell of the row matches
+// anything. Empty and * cells do; so do cells that say "any" in other
+// words, which must not get round the guard: a block of length 0, a
+// sourceIP glob that matches the lowest and the highest address of a
+// family (*.*, *:*), a requestURI glob that matches "/" and any other
+// path (/*).
+func (rw *row) hidesEverything() bool {
+	return (rw.sourceIP == nil || rw.sourceIP.matchesEvery()) && rw.userAgent.Any() && rw.verb == "" &&
+		(rw.requestURI.Any() || rw.requestURI.Match([]byte("/")) && rw.requestURI.Match([]byte("/~?~"))) && rw.cluster.Any()
 }
 
 // parseExpires reads the moment a row stops applying: the end of a UTC day,
@@ -283,6 +294,16 @@ func parseAddrPattern(v string) (*addrPattern, error) {
 		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
 	return &addrPattern{prefix: p.Masked()}, nil
+}
+
+// matchesEvery reports whether the pattern matches every address of a
+// family; see row.hidesEverything.
+func (p *addrPattern) matchesEvery() bool {
+	if p.prefix.IsValid() {
+		return p.prefix.Bits() == 0
+	}
+	every := func(lo, hi string) bool { return p.glob.Match([]byte(lo)) && p.glob.Match([]byte(hi)) }
+	return every("0.0.0.0", "255.255.255.255") || every("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
 }
 
 // match takes the address as text (for a glob) and parsed, unmapped (for

@@ -70,7 +70,7 @@ func TestMatch(t *testing.T) {
 		{"ipv6 exact", "2001:db8::1,,,,", event("2001:db8::1"), true},
 		{"ipv6 cidr in", "2001:db8:abcd::/48,,,,", event("2001:db8:abcd:12::5"), true},
 		{"ipv6 cidr out", "2001:db8:abcd::/48,,,,", event("2001:db8:abce::5"), false},
-		{"ipv4 block never matches ipv6", "0.0.0.0/0,,,,", event("2001:db8::1"), false},
+		{"ipv4 block never matches ipv6", "0.0.0.0/0,,list,,", event("2001:db8::1"), false},
 		{"mapped ipv4", "203.0.113.0/24,,,,", event("::ffff:203.0.113.9"), true},
 		{"ip glob", "10.1.*,,,,", event("10.1.2.3"), true},
 		{"every address must match", "10.0.0.0/8,,,,", event("10.0.0.1", "203.0.113.7"), false},
@@ -221,6 +221,33 @@ func TestStarCellIsEmpty(t *testing.T) {
 	assert.True(t, matches(l, event("1.1.1.1")), "list from anywhere")
 }
 
+// TestAnyInOtherWords: a row whose cells say "any" in other words than *
+// got round the guard against rows that hide everything: 0.0.0.0/0,
+// ::ffff:0:0/96 and *.* hid every IPv4 source, ::/0 and *:* every IPv6
+// one, and a requestURI of /* every result. They are left out like a row
+// of stars; the same cells next to a real one still apply.
+func TestAnyInOtherWords(t *testing.T) {
+	rows := []string{"0.0.0.0/0,", "::ffff:0:0/96,", "*.*,", "*.*.*.*,", "::/0,", "*:*,", ",/*", ",*/*", "0.0.0.0/0,/*"}
+	l, warnings := parse(t, "sourceIP,requestURI\n"+strings.Join(rows, "\n")+"\n")
+	assert.Zero(t, l.Len())
+	require.Len(t, warnings, len(rows), "%q", warnings)
+	for i, w := range warnings {
+		assert.Contains(t, w, fmt.Sprintf("test.csv line %d: every matching cell is empty (or *) or matches anything", i+2))
+	}
+	for _, ev := range []*audit.Event{event("203.0.113.5"), event("2001:db8::1")} {
+		assert.False(t, matches(l, ev))
+	}
+
+	l, warnings = parse(t, "sourceIP,requestURI,cluster\n0.0.0.0/0,,aks-dev-*\n*.*,/api*,\n10.0.0.0/8,/*,\n")
+	assert.Empty(t, warnings)
+	assert.Equal(t, 3, l.Len())
+	ev := event("203.0.113.5")
+	ev.RequestURI = []byte("/version")
+	assert.False(t, matches(l, ev))
+	ev.Cluster = []byte("aks-dev-1")
+	assert.True(t, matches(l, ev), "0.0.0.0/0 on a dev cluster is a real row")
+}
+
 // TestMappedAddresses: an IPv4-mapped block (::ffff:203.0.113.0/120) did
 // not match ::ffff:203.0.113.9 (issue 8 defect 10). Mapped and plain forms
 // name the same host, so each matches both.
@@ -234,7 +261,7 @@ func TestMappedAddresses(t *testing.T) {
 		assert.False(t, matches(l, event("2001:db8::cb00:7109")), cell)
 	}
 	// A block shorter than the mapped prefix is IPv6, and covers no IPv4.
-	l, _ := parse(t, "sourceIP\n::/0\n")
+	l, _ := parse(t, "sourceIP,verb\n::/0,list\n")
 	assert.False(t, matches(l, event("203.0.113.9")))
 	assert.True(t, matches(l, event("2001:db8::1")))
 	// Zones are not part of the address.
