@@ -23,6 +23,7 @@
 package allowlist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -247,7 +248,10 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 	if rw.verb != "" && !lookup.EqualFold(rw.verb, ev.Verb) {
 		return false
 	}
-	if !rw.userAgent.Match(ev.UserAgent) || !rw.requestURI.Match(ev.RequestURI) || !rw.cluster.Match(ev.Cluster) {
+	if !rw.userAgent.Match(ev.UserAgent) || !rw.cluster.Match(ev.Cluster) {
+		return false
+	}
+	if !rw.requestURI.Any() && (dotSegment(ev.RequestURI) || !rw.requestURI.Match(ev.RequestURI)) {
 		return false
 	}
 	if rw.sourceIP != nil {
@@ -261,6 +265,41 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 		}
 	}
 	return true
+}
+
+// dotSegment reports whether the path of a request URI has a "." or ".."
+// segment, plain or percent-encoded. The client writes the URI, and the
+// audit log keeps it as sent: /healthz/../api/v1/secrets names another
+// path than it starts with, so a requestURI pattern (/healthz*) never
+// covers it.
+func dotSegment(uri []byte) bool {
+	if q := bytes.IndexByte(uri, '?'); q >= 0 {
+		uri = uri[:q]
+	}
+	for seg := range bytes.SplitSeq(uri, []byte("/")) {
+		if dots := dots(seg); dots == 1 || dots == 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// dots is the number of dots a path segment is made of, or -1 when it
+// holds anything else.
+func dots(seg []byte) int {
+	n := 0
+	for len(seg) > 0 {
+		switch {
+		case seg[0] == '.':
+			seg = seg[1:]
+		case len(seg) >= 3 && seg[0] == '%' && seg[1] == '2' && seg[2]|0x20 == 'e':
+			seg = seg[3:]
+		default:
+			return -1
+		}
+		n++
+	}
+	return n
 }
 
 // An addrPattern is a sourceIP cell: an address or block, or a glob.

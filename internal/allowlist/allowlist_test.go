@@ -248,6 +248,40 @@ func TestAnyInOtherWords(t *testing.T) {
 	assert.True(t, matches(l, ev), "0.0.0.0/0 on a dev cluster is a real row")
 }
 
+// TestDotSegments: the client writes requestURI and the audit log keeps it
+// as sent, so with the README's own row (kube-probe/*, get, /healthz*) a
+// client claiming to be kube-probe hid any probe written as
+// /healthz/../<path>. A URI with a "." or ".." segment, plain or
+// percent-encoded, is never covered by a requestURI pattern; rows that
+// leave requestURI empty still cover it.
+func TestDotSegments(t *testing.T) {
+	l, warnings := parse(t, "userAgent,verb,requestURI\nkube-probe/*,get,/healthz*\n")
+	require.Empty(t, warnings)
+	for uri, covered := range map[string]bool{
+		"/healthz":                          true,
+		"/healthz?verbose":                  true,
+		"/healthz/etcd":                     true,
+		"/healthz/...":                      true,
+		"/healthz/..etcd":                   true,
+		"/healthz?x=/../api":                true,
+		"/healthz/../api/v1/secrets":        false,
+		"/healthz/./../api":                 false,
+		"/healthz/%2e%2E/api/v1/namespaces": false,
+		"/healthz/.%2e/api":                 false,
+		"/healthz/..":                       false,
+		"/healthz/.":                        false,
+	} {
+		ev := event("198.51.100.7")
+		ev.UserAgent, ev.Verb, ev.RequestURI = []byte("kube-probe/1.30"), []byte("get"), []byte(uri)
+		assert.Equal(t, covered, matches(l, ev), uri)
+	}
+
+	l, _ = parse(t, "userAgent\nkube-probe/*\n")
+	ev := event("198.51.100.7")
+	ev.UserAgent, ev.RequestURI = []byte("kube-probe/1.30"), []byte("/healthz/../api")
+	assert.True(t, matches(l, ev), "a row without a requestURI cell covers any URI")
+}
+
 // TestMappedAddresses: an IPv4-mapped block (::ffff:203.0.113.0/120) did
 // not match ::ffff:203.0.113.9 (issue 8 defect 10). Mapped and plain forms
 // name the same host, so each matches both.
