@@ -34,15 +34,19 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 	t := &Table{Name: name}
 	cut := len(data) > MaxBytes
 	if cut {
-		// The last line is cut short: leave it out, whatever ends lines
-		// (a classic Mac file has no \n). A cut row is never read: its
-		// last cell would say less than was written, and 10.0.0.0/24 cut
-		// to 10.0.0.0/2 hides a quarter of all addresses.
-		data = data[:bytes.LastIndexAny(data[:MaxBytes], "\r\n")+1]
+		data = data[:MaxBytes]
 	}
 	data, err := decode(name, data)
 	if err != nil {
 		return nil, err
+	}
+	if cut {
+		// The last line is cut short: leave it out, whatever ends lines
+		// (a classic Mac file has no \n), in the text once decoded (a
+		// UTF-16 character can hold the byte of a \n). A cut row is never
+		// read: its last cell would say less than was written, and
+		// 10.0.0.0/24 cut to 10.0.0.0/2 hides a quarter of all addresses.
+		data = data[:bytes.LastIndexAny(data, "\r\n")+1]
 	}
 	p := parser{s: string(data), line: 1}
 

@@ -151,8 +151,32 @@ func TestParseCapCutsWholeLines(t *testing.T) {
 		assert.Equal(t, []string{fmt.Sprintf("big.csv is larger than 16 MiB: rows from line %d on are not applied", n+2)}, w.Messages(), "%q", end)
 	}
 
+	// UTF-16: Ċ (U+010A) holds the byte of a \n. Cut there, the row across
+	// the cut read as 192.0.2.1,* and hid every user agent from the address.
+	var u []uint16
+	u = append(u, utf16.Encode([]rune("sourceIP,userAgent\n"))...)
+	row := utf16.Encode([]rune("198.51.100.1," + strings.Repeat("x", 1000) + "\n"))
+	for 2+2*(len(u)+len(row)) < MaxBytes-200 {
+		u = append(u, row...)
+	}
+	last := utf16.Encode([]rune("192.0.2.1,*\u010a" + strings.Repeat("y", 500) + "\n"))
+	pad := (MaxBytes-2)/2 - len(u) - len("192.0.2.1,*") - 1
+	u = append(u, utf16.Encode([]rune("198.51.100.1,"+strings.Repeat("x", pad-len("198.51.100.1,")-1)+"\n"))...)
+	u = append(u, last...)
+	le := []byte{0xff, 0xfe}
+	for _, c := range u {
+		le = append(le, byte(c), byte(c>>8))
+	}
+	require.Equal(t, byte(0x0a), le[MaxBytes-2], "the cap falls after the \\n byte of Ċ")
+	var w16 Warnings
+	tb, err := Parse("u16.csv", le, &w16)
+	require.NoError(t, err)
+	for _, r := range tb.Rows {
+		assert.NotEqual(t, "192.0.2.1", r.Cells[0], "the row across the cut is read as %q", r.Cells)
+	}
+
 	var w Warnings
-	tb, err := Parse("one.csv", []byte("sourceIP,"+strings.Repeat("x", MaxBytes)), &w)
+	tb, err = Parse("one.csv", []byte("sourceIP,"+strings.Repeat("x", MaxBytes)), &w)
 	require.NoError(t, err)
 	assert.Zero(t, len(tb.Header), "a file with no line end in its first 16 MiB has no whole line")
 	assert.Equal(t, []string{"one.csv is larger than 16 MiB: rows from line 1 on are not applied"}, w.Messages())
