@@ -259,10 +259,14 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 	}
 	line, start := p.line, p.pos
 	p.cells = p.cells[:0]
-	fail := func(w string) (int, []string, string, bool) {
-		// Resume on the next line: one bad quote costs one line.
-		if nl := strings.IndexByte(s[start:], '\n'); nl >= 0 {
-			p.pos, p.line = start+nl+1, line+1
+	// fail gives up the record, resuming on the line after from, the
+	// place (on line fromLine) where reading it went wrong. Up to there
+	// its quotes were read as quotes, so text inside a closed quote (a
+	// comment over several lines) is never read as rows; a quote never
+	// closed has no such place, and costs its first line only.
+	fail := func(from, fromLine int, w string) (int, []string, string, bool) {
+		if nl := strings.IndexByte(s[from:], '\n'); nl >= 0 {
+			p.pos, p.line = from+nl+1, fromLine+1
 		} else {
 			p.pos = len(s)
 		}
@@ -274,7 +278,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 		if j < len(s) && s[j] == '"' {
 			val, end, ok := quoted(s, j+1)
 			if !ok {
-				return fail("a quote that is never closed")
+				return fail(start, line, "a quote that is never closed")
 			}
 			p.line += strings.Count(s[j:end], "\n")
 			p.cells = append(p.cells, val)
@@ -283,7 +287,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 			k := i
 			for k < len(s) && s[k] != ',' && s[k] != '\n' {
 				if s[k] == '"' {
-					return fail(`a quote inside a cell that does not start with one (quote the whole cell and double the quote: "a""b")`)
+					return fail(k, p.line, `a quote inside a cell that does not start with one (quote the whole cell and double the quote: "a""b")`)
 				}
 				k++
 			}
@@ -303,7 +307,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 			p.pos, p.line = i+2, p.line+1
 			return line, p.cells, "", true
 		default:
-			return fail("text after a closing quote")
+			return fail(i, p.line, "text after a closing quote")
 		}
 	}
 }
