@@ -58,9 +58,9 @@ type lookups struct {
 }
 
 // loadLookups reads every lookup a search honours, and says when the user
-// running it keeps one of them private. A lookup that cannot be applied is
-// a warning, never an error: it costs its suppression (or its tags), never
-// a detection. The error is for filter= naming a file that is not there.
+// running it keeps one of them private. A lookup that cannot be applied,
+// or is not there, is a warning, never an error: it costs its suppression
+// (or its tags), never a detection.
 func loadLookups(appDir string, opts Options, user string) (*lookups, error) {
 	var w lookup.Warnings
 	allow, names, err := loadAllowlists(appDir, opts.Filter, &w)
@@ -179,11 +179,7 @@ func appScanners(appDir string, w *lookup.Warnings) *scanners.Tags {
 	dir := filepath.Join(appDir, "lookups")
 	tags := scanners.New()
 	for _, name := range []string{SiteScannersLookup, ScannersLookup} {
-		t, err := lookup.Load(filepath.Join(dir, name), dir, w)
-		if err == nil {
-			err = tags.Add(t, w)
-		}
-		switch {
+		switch err := addScanners(tags, filepath.Join(dir, name), dir, w); {
 		case err == nil:
 		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
 		case name == ScannersLookup:
@@ -223,16 +219,22 @@ func errorText(err error) string {
 func scannerTags(paths []string, dir string, w *lookup.Warnings) *scanners.Tags {
 	tags := scanners.New()
 	for _, path := range paths {
-		t, err := lookup.Load(path, dir, w)
-		if err == nil {
-			err = tags.Add(t, w)
-		}
-		if err != nil {
+		if err := addScanners(tags, path, dir, w); err != nil {
 			notApplied(w, path, err, untagged)
 		}
 	}
 	builtinScanners(tags, w)
 	return tags
+}
+
+// addScanners reads the scanner lookup at path (dir as for readAllowlists)
+// and adds its rows to tags; the error says why none were added.
+func addScanners(tags *scanners.Tags, path, dir string, w *lookup.Warnings) error {
+	t, err := lookup.Load(path, dir, w)
+	if err != nil {
+		return err
+	}
+	return tags.Add(t, w)
 }
 
 // privateLookups warns about lookups the user running the search keeps
