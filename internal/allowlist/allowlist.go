@@ -23,6 +23,7 @@
 package allowlist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -116,7 +117,7 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 		l.add(rw)
 	}
 	if len(expired) > 0 {
-		w.Add("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), joinInts(expired))
+		w.AddFile("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
 	}
 	return l, nil
 }
@@ -161,8 +162,8 @@ func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 	}
 	rw.requestURI = lookup.NewGlob(cells[colRequestURI], false)
 	rw.cluster = lookup.NewGlob(cells[colCluster], true)
-	if rw.sourceIP == nil && rw.userAgent.Any() && rw.verb == "" && rw.requestURI.Any() && rw.cluster.Any() {
-		return rw, expires, errors.New("every matching cell is empty (or *), so the row would hide every result")
+	if rw.hidesEverything() {
+		return rw, expires, errors.New("every matching cell is empty (or *) or matches anything (a /0 block, *.*, a requestURI of /*), so the row would hide every result")
 	}
 	if v := cells[colExpires]; v != "" {
 		var err error
@@ -171,6 +172,17 @@ func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 		}
 	}
 	return rw, expires, nil
+}
+
+// hidesEverything reports whether every matching cell of the row matches
+// anything. Empty and * cells do; so do cells that say "any" in other
+// words, which must not get round the guard: a block of length 0, a
+// sourceIP glob that matches the lowest and the highest address of a
+// family (*.*, *:*), a requestURI glob that matches "/" and any other
+// path (/*).
+func (rw *row) hidesEverything() bool {
+	return (rw.sourceIP == nil || rw.sourceIP.matchesEvery()) && rw.userAgent.Any() && rw.verb == "" &&
+		(rw.requestURI.Any() || rw.requestURI.Match([]byte("/")) && rw.requestURI.Match([]byte("/~?~"))) && rw.cluster.Any()
 }
 
 // parseExpires reads the moment a row stops applying: the end of a UTC day,
@@ -236,7 +248,10 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 	if rw.verb != "" && !lookup.EqualFold(rw.verb, ev.Verb) {
 		return false
 	}
-	if !rw.userAgent.Match(ev.UserAgent) || !rw.requestURI.Match(ev.RequestURI) || !rw.cluster.Match(ev.Cluster) {
+	if !rw.userAgent.Match(ev.UserAgent) || !rw.cluster.Match(ev.Cluster) {
+		return false
+	}
+	if !rw.requestURI.Any() && (dotSegment(ev.RequestURI) || !rw.requestURI.Match(ev.RequestURI)) {
 		return false
 	}
 	if rw.sourceIP != nil {
@@ -250,6 +265,41 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 		}
 	}
 	return true
+}
+
+// dotSegment reports whether the path of a request URI has a "." or ".."
+// segment, plain or percent-encoded. The client writes the URI, and the
+// audit log keeps it as sent: /healthz/../api/v1/secrets names another
+// path than it starts with, so a requestURI pattern (/healthz*) never
+// covers it.
+func dotSegment(uri []byte) bool {
+	if q := bytes.IndexByte(uri, '?'); q >= 0 {
+		uri = uri[:q]
+	}
+	for seg := range bytes.SplitSeq(uri, []byte("/")) {
+		if dots := dots(seg); dots == 1 || dots == 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// dots is the number of dots a path segment is made of, or -1 when it
+// holds anything else.
+func dots(seg []byte) int {
+	n := 0
+	for len(seg) > 0 {
+		switch {
+		case seg[0] == '.':
+			seg = seg[1:]
+		case len(seg) >= 3 && seg[0] == '%' && seg[1] == '2' && seg[2]|0x20 == 'e':
+			seg = seg[3:]
+		default:
+			return -1
+		}
+		n++
+	}
+	return n
 }
 
 // An addrPattern is a sourceIP cell: an address or block, or a glob.
@@ -283,6 +333,16 @@ func parseAddrPattern(v string) (*addrPattern, error) {
 		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
 	return &addrPattern{prefix: p.Masked()}, nil
+}
+
+// matchesEvery reports whether the pattern matches every address of a
+// family; see row.hidesEverything.
+func (p *addrPattern) matchesEvery() bool {
+	if p.prefix.IsValid() {
+		return p.prefix.Bits() == 0
+	}
+	every := func(lo, hi string) bool { return p.glob.Match([]byte(lo)) && p.glob.Match([]byte(hi)) }
+	return every("0.0.0.0", "255.255.255.255") || every("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
 }
 
 // match takes the address as text (for a glob) and parsed, unmapped (for
@@ -321,19 +381,4 @@ func (x *addrIndex) each(a netip.Addr, fn func([]int32) bool) {
 			return
 		}
 	}
-}
-
-func joinInts(ns []int) string {
-	var b strings.Builder
-	for i, n := range ns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if i == 10 {
-			fmt.Fprintf(&b, "and %d more", len(ns)-10)
-			break
-		}
-		fmt.Fprint(&b, n)
-	}
-	return b.String()
 }

@@ -70,7 +70,7 @@ func TestMatch(t *testing.T) {
 		{"ipv6 exact", "2001:db8::1,,,,", event("2001:db8::1"), true},
 		{"ipv6 cidr in", "2001:db8:abcd::/48,,,,", event("2001:db8:abcd:12::5"), true},
 		{"ipv6 cidr out", "2001:db8:abcd::/48,,,,", event("2001:db8:abce::5"), false},
-		{"ipv4 block never matches ipv6", "0.0.0.0/0,,,,", event("2001:db8::1"), false},
+		{"ipv4 block never matches ipv6", "0.0.0.0/0,,list,,", event("2001:db8::1"), false},
 		{"mapped ipv4", "203.0.113.0/24,,,,", event("::ffff:203.0.113.9"), true},
 		{"ip glob", "10.1.*,,,,", event("10.1.2.3"), true},
 		{"every address must match", "10.0.0.0/8,,,,", event("10.0.0.1", "203.0.113.7"), false},
@@ -145,17 +145,17 @@ func TestExpiry(t *testing.T) {
 
 func TestBadEntriesAreIgnoredAndReported(t *testing.T) {
 	csv := "sourceIP,userAgent,verb,expires,comment,owner\n" +
-		"203.0.113.0/33,,,,bad cidr,x\n" +
-		"not-an-ip,,,,bad address,x\n" +
-		"2001:db8::/129,,,,bad v6 cidr,x\n" +
-		",,list,2026-13-01,bad date,x\n" +
-		",,list,tomorrow,bad date,x\n" +
-		",,,,hides everything,x\n" +
-		",,,2027-01-01,still hides everything,x\n" +
+		"203.0.113.0/33,,,,bad cidr,\n" +
+		"not-an-ip,,,,bad address,\n" +
+		"2001:db8::/129,,,,bad v6 cidr,\n" +
+		",,list,2026-13-01,bad date,\n" +
+		",,list,tomorrow,bad date,\n" +
+		",,,,hides everything,\n" +
+		",,,2027-01-01,still hides everything,\n" +
 		",,get\n" +
-		"198.51.100.0/24,,,,good,x\n" +
-		",,,2026-01-01,expired and empty,x\n" +
-		",,delete,2026-01-01,expired,x\n"
+		"198.51.100.0/24,,,,good,\n" +
+		",,,2026-01-01,expired and empty,\n" +
+		",,delete,2026-01-01,expired,\n"
 	l, warnings := parse(t, csv)
 	assert.Equal(t, 1, l.Len(), "only the good row applies")
 	assert.True(t, matches(l, event("198.51.100.1")))
@@ -190,9 +190,10 @@ func TestBadQuoteCostsOneRow(t *testing.T) {
 	ev.Verb, ev.UserAgent = []byte("get"), []byte("curl/8.5.0")
 	assert.True(t, matches(l, ev), "the row after the bad ones applies")
 	assert.False(t, matches(l, event("1.1.1.1")), "the unclosed row applies to nothing")
-	require.Len(t, warnings, 2)
+	// The quote opened on line 2 closes on line 3, so lines 2 and 3 are
+	// one record, given up whole.
+	require.Len(t, warnings, 1)
 	assert.Contains(t, warnings[0], "test.csv line 2: text after a closing quote; row ignored")
-	assert.Contains(t, warnings[1], "test.csv line 3: a quote inside a cell")
 
 	l, warnings = parse(t, "\ufeff\"sourceIP\",\"userAgent\",\"comment\"\r\n\"198.51.100.0/24\",\"\",\"pentest\"\r\n")
 	assert.Empty(t, warnings)
@@ -221,6 +222,67 @@ func TestStarCellIsEmpty(t *testing.T) {
 	assert.True(t, matches(l, event("1.1.1.1")), "list from anywhere")
 }
 
+// TestAnyInOtherWords: a row whose cells say "any" in other words than *
+// got round the guard against rows that hide everything: 0.0.0.0/0,
+// ::ffff:0:0/96 and *.* hid every IPv4 source, ::/0 and *:* every IPv6
+// one, and a requestURI of /* every result. They are left out like a row
+// of stars; the same cells next to a real one still apply.
+func TestAnyInOtherWords(t *testing.T) {
+	rows := []string{"0.0.0.0/0,", "::ffff:0:0/96,", "*.*,", "*.*.*.*,", "::/0,", "*:*,", ",/*", ",*/*", "0.0.0.0/0,/*"}
+	l, warnings := parse(t, "sourceIP,requestURI\n"+strings.Join(rows, "\n")+"\n")
+	assert.Zero(t, l.Len())
+	require.Len(t, warnings, len(rows), "%q", warnings)
+	for i, w := range warnings {
+		assert.Contains(t, w, fmt.Sprintf("test.csv line %d: every matching cell is empty (or *) or matches anything", i+2))
+	}
+	for _, ev := range []*audit.Event{event("203.0.113.5"), event("2001:db8::1")} {
+		assert.False(t, matches(l, ev))
+	}
+
+	l, warnings = parse(t, "sourceIP,requestURI,cluster\n0.0.0.0/0,,aks-dev-*\n*.*,/api*,\n10.0.0.0/8,/*,\n")
+	assert.Empty(t, warnings)
+	assert.Equal(t, 3, l.Len())
+	ev := event("203.0.113.5")
+	ev.RequestURI = []byte("/version")
+	assert.False(t, matches(l, ev))
+	ev.Cluster = []byte("aks-dev-1")
+	assert.True(t, matches(l, ev), "0.0.0.0/0 on a dev cluster is a real row")
+}
+
+// TestDotSegments: the client writes requestURI and the audit log keeps it
+// as sent, so with the README's own row (kube-probe/*, get, /healthz*) a
+// client claiming to be kube-probe hid any probe written as
+// /healthz/../<path>. A URI with a "." or ".." segment, plain or
+// percent-encoded, is never covered by a requestURI pattern; rows that
+// leave requestURI empty still cover it.
+func TestDotSegments(t *testing.T) {
+	l, warnings := parse(t, "userAgent,verb,requestURI\nkube-probe/*,get,/healthz*\n")
+	require.Empty(t, warnings)
+	for uri, covered := range map[string]bool{
+		"/healthz":                          true,
+		"/healthz?verbose":                  true,
+		"/healthz/etcd":                     true,
+		"/healthz/...":                      true,
+		"/healthz/..etcd":                   true,
+		"/healthz?x=/../api":                true,
+		"/healthz/../api/v1/secrets":        false,
+		"/healthz/./../api":                 false,
+		"/healthz/%2e%2E/api/v1/namespaces": false,
+		"/healthz/.%2e/api":                 false,
+		"/healthz/..":                       false,
+		"/healthz/.":                        false,
+	} {
+		ev := event("198.51.100.7")
+		ev.UserAgent, ev.Verb, ev.RequestURI = []byte("kube-probe/1.30"), []byte("get"), []byte(uri)
+		assert.Equal(t, covered, matches(l, ev), uri)
+	}
+
+	l, _ = parse(t, "userAgent\nkube-probe/*\n")
+	ev := event("198.51.100.7")
+	ev.UserAgent, ev.RequestURI = []byte("kube-probe/1.30"), []byte("/healthz/../api")
+	assert.True(t, matches(l, ev), "a row without a requestURI cell covers any URI")
+}
+
 // TestMappedAddresses: an IPv4-mapped block (::ffff:203.0.113.0/120) did
 // not match ::ffff:203.0.113.9 (issue 8 defect 10). Mapped and plain forms
 // name the same host, so each matches both.
@@ -234,7 +296,7 @@ func TestMappedAddresses(t *testing.T) {
 		assert.False(t, matches(l, event("2001:db8::cb00:7109")), cell)
 	}
 	// A block shorter than the mapped prefix is IPv6, and covers no IPv4.
-	l, _ := parse(t, "sourceIP\n::/0\n")
+	l, _ := parse(t, "sourceIP,verb\n::/0,list\n")
 	assert.False(t, matches(l, event("203.0.113.9")))
 	assert.True(t, matches(l, event("2001:db8::1")))
 	// Zones are not part of the address.

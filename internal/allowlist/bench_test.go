@@ -45,7 +45,12 @@ func BenchmarkMatch(b *testing.B) {
 		event("203.0.113.7"),                // no row: the common case
 		event("198.51.100.7", "10.224.0.4"), // no row, two addresses
 		event("2001:db8:ffff::1"),
-		func() *audit.Event { e := event("192.0.2.1"); e.UserAgent = []byte("kube-probe/1.30"); e.Verb = []byte("get"); return e }(),
+		func() *audit.Event {
+			e := event("192.0.2.1")
+			e.UserAgent = []byte("kube-probe/1.30")
+			e.Verb = []byte("get")
+			return e
+		}(),
 		func() *audit.Event { e := event("192.0.2.1"); e.RequestURI = []byte("/livez/healthz"); return e }(),
 	}
 	for _, n := range []int{10, 1_000, 100_000} {

@@ -58,9 +58,9 @@ type lookups struct {
 }
 
 // loadLookups reads every lookup a search honours, and says when the user
-// running it keeps one of them private. A lookup that cannot be applied is
-// a warning, never an error: it costs its suppression (or its tags), never
-// a detection. The error is for filter= naming a file that is not there.
+// running it keeps one of them private. A lookup that cannot be applied,
+// or is not there, is a warning, never an error: it costs its suppression
+// (or its tags), never a detection.
 func loadLookups(appDir string, opts Options, user string) (*lookups, error) {
 	var w lookup.Warnings
 	allow, names, err := loadAllowlists(appDir, opts.Filter, &w)
@@ -82,32 +82,43 @@ type allowlists struct {
 
 // loadAllowlists reads the lookups that filter= names from the app's
 // lookups/ folder: by default (and with show) both app lookups, either of
-// which may be absent; "none" for none; or the given files, which must
-// exist. It also returns the names it looked for.
+// which may be absent; "none" for none; or the given files. It also
+// returns the names it looked for.
+//
+// A file named in filter= that is not there is a warning, not an error:
+// the named file can go missing after the search was written (deleted, or
+// not yet replicated to an indexer), and an error would then cost every
+// detection of a scheduled search, where a warning costs its suppression.
 func loadAllowlists(appDir, filter string, w *lookup.Warnings) (*allowlists, []string, error) {
 	if filter == "none" {
 		return &allowlists{}, nil, nil
 	}
-	names, required := []string{DefaultLookup, SiteLookup}, false
-	if filter != "" && filter != "show" {
-		names, required = strings.Split(filter, ","), true
+	show := filter == "show"
+	names, named := []string{DefaultLookup, SiteLookup}, false
+	if filter != "" && !show {
+		names, named = strings.Split(filter, ","), true
 	}
 	if appDir == "" {
-		if required {
-			return nil, nil, fmt.Errorf("filter=%s: the app folder could not be found from the executable's location", filter)
+		if named {
+			w.AddFile("filter=%s: the app folder could not be found from the executable's location; %s", filter, unfiltered)
 		}
-		return &allowlists{show: filter == "show"}, nil, nil
+		return &allowlists{show: show}, nil, nil
 	}
 	dir := filepath.Join(appDir, "lookups")
-	paths := make([]string, len(names))
-	for i, n := range names {
-		paths[i] = filepath.Join(dir, n)
+	var paths []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Lstat(p); named && errors.Is(err, fs.ErrNotExist) {
+			w.AddFile("lookup %s named in filter= is not in the app's lookups folder; %s", n, unfiltered)
+			continue
+		}
+		paths = append(paths, p)
 	}
-	a, err := readAllowlists(paths, dir, required, time.Now(), w)
+	a, err := readAllowlists(paths, dir, false, time.Now(), w)
 	if err != nil {
 		return nil, nil, err
 	}
-	a.show = filter == "show"
+	a.show = show
 	return a, names, nil
 }
 
@@ -143,10 +154,10 @@ func readAllowlists(paths []string, dir string, required bool, now time.Time, w 
 func notApplied(w *lookup.Warnings, path string, err error, effect string) {
 	var refused *lookup.RefusedError
 	if errors.As(err, &refused) {
-		w.Add("%v; %s", err, effect)
+		w.AddFile("%v; %s", err, effect)
 		return
 	}
-	w.Add("lookup %s is not applied: %v; %s", filepath.Base(path), err, effect)
+	w.AddFile("lookup %s is not applied: %v; %s", filepath.Base(path), err, effect)
 }
 
 // The effect of a lookup left out, for notApplied.
@@ -157,29 +168,39 @@ const (
 
 // appScanners reads the scanner lookups of the app: the site's rows first,
 // so a site can name its own tools and rename shipped ones, then the
-// shipped rows. Outside an app folder, and if the shipped file is missing,
-// the copy built into the binary is used.
+// shipped rows. Outside an app folder, and whenever the shipped file
+// cannot be applied, the copy built into the binary is used: a shipped
+// file broken by an edit must not cost the tags, which feed the
+// per-source detection.
 func appScanners(appDir string, w *lookup.Warnings) *scanners.Tags {
 	if appDir == "" {
 		return scannerTags(nil, "", w)
 	}
 	dir := filepath.Join(appDir, "lookups")
-	var tables []*lookup.Table
+	tags := scanners.New()
 	for _, name := range []string{SiteScannersLookup, ScannersLookup} {
-		t, err := lookup.Load(filepath.Join(dir, name), dir, w)
-		switch {
+		switch err := addScanners(tags, filepath.Join(dir, name), dir, w); {
 		case err == nil:
-			tables = append(tables, t)
 		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
 		case name == ScannersLookup:
-			w.Add("lookup %s cannot be read (%v); the copy built into the command applies", name, errorText(err))
-			shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
-			tables = append(tables, shipped)
+			w.AddFile("lookup %s cannot be applied (%v); the copy built into the command applies", name, errorText(err))
+			builtinScanners(tags, w)
 		default:
 			notApplied(w, name, err, untagged)
 		}
 	}
-	return scanners.New(tables, w)
+	return tags
+}
+
+// builtinScanners adds the shipped scanner rows built into the binary.
+func builtinScanners(tags *scanners.Tags, w *lookup.Warnings) {
+	t, err := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
+	if err == nil {
+		err = tags.Add(t, w)
+	}
+	if err != nil { // its test keeps it clean
+		w.AddFile("the scanner lookup built into the command cannot be applied: %v", err)
+	}
 }
 
 func errorText(err error) string {
@@ -196,17 +217,24 @@ func errorText(err error) string {
 // scannerTags reads a site scanner lookup from path, if given (dir as for
 // readAllowlists), then the shipped rows built into the binary.
 func scannerTags(paths []string, dir string, w *lookup.Warnings) *scanners.Tags {
-	var tables []*lookup.Table
+	tags := scanners.New()
 	for _, path := range paths {
-		t, err := lookup.Load(path, dir, w)
-		if err != nil {
+		if err := addScanners(tags, path, dir, w); err != nil {
 			notApplied(w, path, err, untagged)
-			continue
 		}
-		tables = append(tables, t)
 	}
-	shipped, _ := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
-	return scanners.New(append(tables, shipped), w)
+	builtinScanners(tags, w)
+	return tags
+}
+
+// addScanners reads the scanner lookup at path (dir as for readAllowlists)
+// and adds its rows to tags; the error says why none were added.
+func addScanners(tags *scanners.Tags, path, dir string, w *lookup.Warnings) error {
+	t, err := lookup.Load(path, dir, w)
+	if err != nil {
+		return err
+	}
+	return tags.Add(t, w)
 }
 
 // privateLookups warns about lookups the user running the search keeps
@@ -223,7 +251,7 @@ func privateLookups(appDir, user string, names []string, w *lookup.Warnings) {
 	dir := filepath.Join(filepath.Dir(filepath.Dir(appDir)), "users", user, app, "lookups")
 	for _, name := range names {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			w.Add("lookup %s found but private to user %s (etc/users/%s/%s/lookups): share it with the app "+
+			w.AddFile("lookup %s found but private to user %s (etc/users/%s/%s/lookups): share it with the app "+
 				"(Settings > Lookups > Lookup table files > Permissions: This app only); until then the command does not read it",
 				name, user, user, app)
 		}

@@ -150,6 +150,26 @@ func TestLookupDuplicateColumn(t *testing.T) {
 	assert.Contains(t, userAgents(rows), "kube-hunter")
 }
 
+// TestLookupUnknownColumn: a site lookup written with the results' own
+// field names (src_ip, sourceIPs{}) or a misspelt expires column had those
+// columns ignored, so a row written for one address hid python-requests,
+// stock kube-hunter's agent, from every address, and a row meant to expire
+// in 2020 never did. Now those rows are left out with a warning.
+func TestLookupUnknownColumn(t *testing.T) {
+	for _, header := range []string{"src_ip,userAgent,comment", "sourceIPs{},userAgent,comment", "expiry,userAgent,comment"} {
+		t.Run(header, func(t *testing.T) {
+			_, app := splunkHome(t)
+			column, _, _ := strings.Cut(header, ",")
+			writeLookup(t, app, SiteLookup, header+"\n2020-01-01,kube-hunter*,vendor\n,curl/*,probe\n")
+			warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo())
+			require.Len(t, warnings, 1, "%q", warnings)
+			assert.Contains(t, warnings[0], `kubefingerprint_filter.csv line 1: unknown column "`+column+`"; the 1 rows that fill it are left out`)
+			assert.Equal(t, []string{"nuclei", "kube-hunter"}, userAgents(rows), "kube-hunter is reported, curl hidden by the row without the column")
+			assert.Contains(t, summary, "1 by kubefingerprint_filter.csv (1 rows)")
+		})
+	}
+}
+
 // TestLookupWarningsCapped: a million bad rows made a 110 MB getinfo
 // reply (issue 8 defect 9). Twenty warnings and a count now.
 func TestLookupWarningsCapped(t *testing.T) {
@@ -159,6 +179,46 @@ func TestLookupWarningsCapped(t *testing.T) {
 	require.Len(t, warnings, 21)
 	assert.Equal(t, "and 98980 more lookup warnings not shown", warnings[20])
 	assert.Len(t, rows, 3, "the good row still applies")
+}
+
+// TestLookupWarningsFileFirst: the 20 warnings shown were the first 20 of
+// any kind, so a site lookup with many bad rows pushed out the warnings
+// that say a whole file does nothing: the scanner site lookup left out,
+// the allowlist the user keeps private. Those now come first.
+func TestLookupWarningsFileFirst(t *testing.T) {
+	home, app := splunkHome(t)
+	writeLookup(t, app, SiteLookup, siteRows+strings.Repeat("not-an-ip,,,\n", 30))
+	writeLookup(t, app, SiteScannersLookup, "scanner,userAgent,scanner\nvendor,nuclei,\n")
+	private := filepath.Join(home, "etc", "users", "alice", "kubefingerprint", "lookups")
+	require.NoError(t, os.MkdirAll(private, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(private, "kubefingerprint_filter_default.csv"), []byte(siteRows), 0o644))
+
+	warnings, _, _ := searchWith(t, app, getinfoAs("alice"))
+	require.Len(t, warnings, 2+20+1, "%q", warnings)
+	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners_site.csv is not applied: column scanner is named twice")
+	assert.Contains(t, warnings[1], "lookup kubefingerprint_filter_default.csv found but private to user alice")
+	assert.Contains(t, warnings[2], "kubefingerprint_filter.csv line 3: sourceIP \"not-an-ip\"")
+	assert.Equal(t, "and 10 more lookup warnings not shown", warnings[22])
+}
+
+// TestFilterMissing: a file named in filter= that is not in the lookups
+// folder stopped the search with an error, so a scheduled search lost
+// every detection once the file was deleted or not yet replicated to an
+// indexer. It is a warning now, and the results are reported unfiltered by
+// it; the other named files still apply. A name that is not a file name
+// stays an argument error.
+func TestFilterMissing(t *testing.T) {
+	_, app := splunkHome(t)
+	writeLookup(t, app, "vendor.csv", "userAgent\nnuclei\n")
+	warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo("filter=gone.csv,vendor.csv"))
+	assert.Equal(t, []string{"lookup gone.csv named in filter= is not in the app's lookups folder; results are reported unfiltered by it"}, warnings)
+	assert.Equal(t, []string{"kube-hunter", "curl/8.5.0"}, userAgents(rows))
+	assert.Contains(t, summary, "1 by vendor.csv (1 rows)")
+
+	r := drive(t, stream(chunkedtest.Getinfo("filter=gone.csv"), chunkedtest.Execute(true, lookupEvents())), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, fmt.Sprint(r.replies[0].Meta["inspector"]), "filter=gone.csv: the app folder could not be found from the executable's location; results are reported unfiltered by it")
+	assert.Equal(t, 3, strings.Count(r.replies[1].Body, "Unauthorized"))
 }
 
 // TestLookupCaps: past 16 MiB or 100,000 rows the rest of a lookup is left
@@ -271,9 +331,23 @@ func TestScannerLookups(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(app, "lookups", ScannersLookup)))
 	warnings, rows, _ = searchWith(t, app, chunkedtest.Getinfo("filter=none"))
 	require.Len(t, warnings, 1)
-	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners.csv cannot be read")
+	assert.Contains(t, warnings[0], "lookup kubefingerprint_scanners.csv cannot be applied (it is missing from the app's lookups folder)")
 	assert.Contains(t, warnings[0], "the copy built into the command applies")
 	assert.Equal(t, []string{"vendor-pentest", "kube-hunter", "curl"}, tagAt(rows))
+
+	// A shipped file broken by an edit tagged nothing (the built-in copy
+	// applied only to a file missing or unreadable), and the tags feed the
+	// per-source detection.
+	for header, why := range map[string]string{
+		"scanner,userAgent,scanner": "column scanner is named twice in its header (line 1, columns 1 and 3)",
+		"tool,userAgent,comment":    "it needs the columns scanner and userAgent",
+	} {
+		writeLookup(t, app, ScannersLookup, header+"\nkube-hunter,kube-hunter*,\n")
+		warnings, rows, _ = searchWith(t, app, chunkedtest.Getinfo("filter=none"))
+		require.NotEmpty(t, warnings)
+		assert.Equal(t, "lookup kubefingerprint_scanners.csv cannot be applied ("+why+"); the copy built into the command applies", warnings[0])
+		assert.Equal(t, []string{"vendor-pentest", "kube-hunter", "curl"}, tagAt(rows), header)
+	}
 }
 
 // TestScanScanners: the command line tags with the built-in rows, and

@@ -25,7 +25,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
 
@@ -69,27 +68,43 @@ func ReadFile(path, dir string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("lookup %s: %w", name, err)
 	}
+	const flags = os.O_RDONLY | syscall.O_NONBLOCK
+	stat := func() (fs.FileInfo, error) { return os.Stat(real) }
+	open := func() (*os.File, error) { return os.OpenFile(real, flags, 0) }
 	if dir != "" {
 		realDir, err := filepath.EvalSymlinks(dir)
 		if err != nil {
 			return nil, fmt.Errorf("lookup %s: %w", name, err)
 		}
-		if rel, err := filepath.Rel(realDir, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		rel, err := filepath.Rel(realDir, real)
+		if err != nil || !filepath.IsLocal(rel) {
 			return nil, refuse(name, "it resolves to a file outside the app's lookups folder")
 		}
+		// What was resolved can change before it is opened: whoever can
+		// write to the folder can swap the file for a link out of it. The
+		// folder's os.Root follows links only inside the folder, whatever
+		// happens to the names meanwhile.
+		root, err := os.OpenRoot(realDir)
+		if err != nil {
+			return nil, fmt.Errorf("lookup %s: %w", name, err)
+		}
+		defer root.Close()
+		stat = func() (fs.FileInfo, error) { return root.Stat(rel) }
+		open = func() (*os.File, error) { return root.OpenFile(rel, flags, 0) }
 	}
+	testHookResolved()
 	// Stat before opening: opening a FIFO for reading blocks until a
 	// writer comes, and a device may never end.
-	if fi, err := os.Stat(real); err != nil {
-		return nil, fmt.Errorf("lookup %s: %w", name, err)
+	if fi, err := stat(); err != nil {
+		return nil, fmt.Errorf("lookup %s: %w", name, pathless(err))
 	} else if !fi.Mode().IsRegular() {
 		return nil, refuse(name, "it is not a regular file (%s)", kind(fi.Mode()))
 	}
 	// O_NONBLOCK, and the check again on what was opened, close the window
 	// in which the file could be swapped for a FIFO after the Stat.
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := open()
 	if err != nil {
-		return nil, fmt.Errorf("lookup %s: %w", name, err)
+		return nil, fmt.Errorf("lookup %s: %w", name, pathless(err))
 	}
 	defer f.Close()
 	fi, err := f.Stat()
@@ -104,6 +119,21 @@ func ReadFile(path, dir string) ([]byte, error) {
 		return nil, fmt.Errorf("lookup %s: %w", name, err)
 	}
 	return data, nil
+}
+
+// testHookResolved runs between resolving a lookup's name and opening it,
+// for the test that swaps the file in that window.
+var testHookResolved = func() {}
+
+// pathless is a file error without the path an os.Root operation names
+// relative to the folder: "open x.csv: path escapes from parent" reads as
+// "path escapes from parent" after "lookup x.csv: ".
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 func kind(m fs.FileMode) string {

@@ -35,19 +35,27 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 	cut := len(data) > MaxBytes
 	if cut {
 		data = data[:MaxBytes]
-		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
-			data = data[:i+1] // the last line is cut short: leave it out
-		}
 	}
 	data, err := decode(name, data)
 	if err != nil {
 		return nil, err
+	}
+	if cut {
+		// The last line is cut short: leave it out, whatever ends lines
+		// (a classic Mac file has no \n), in the text once decoded (a
+		// UTF-16 character can hold the byte of a \n). A cut row is never
+		// read: its last cell would say less than was written, and
+		// 10.0.0.0/24 cut to 10.0.0.0/2 hides a quarter of all addresses.
+		data = data[:bytes.LastIndexAny(data, "\r\n")+1]
 	}
 	p := parser{s: string(data), line: 1}
 
 	for {
 		line, cells, why, ok := p.next()
 		if !ok {
+			if cut {
+				cutShort(w, name, p.line)
+			}
 			return t, nil // empty: no header, no rows
 		}
 		if why != "" {
@@ -74,7 +82,7 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 			continue
 		}
 		if read == MaxRows {
-			w.Add("%s has more than %d rows: rows from line %d on are not applied", name, MaxRows, line)
+			w.AddFile("%s has more than %d rows: rows from line %d on are not applied", name, MaxRows, line)
 			return t, nil
 		}
 		read++
@@ -85,17 +93,24 @@ func Parse(name string, data []byte, w *Warnings) (*Table, error) {
 		t.Rows = append(t.Rows, Row{Line: line, Cells: append([]string(nil), cells...)})
 	}
 	if cut {
-		w.Add("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, p.line)
+		cutShort(w, name, p.line)
 	}
 	return t, nil
 }
+
+// cutShort says that a lookup past MaxBytes applies up to line.
+func cutShort(w *Warnings, name string, line int) {
+	w.AddFile("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
+}
+
+var bom = []byte("\ufeff") // the byte order mark, in UTF-8
 
 // decode gives UTF-8 text with no byte order mark: spreadsheets and
 // PowerShell write one, UTF-16 included. Anything else with a NUL byte is
 // not text.
 func decode(name string, data []byte) ([]byte, error) {
 	switch {
-	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+	case bytes.HasPrefix(data, bom):
 		data = data[3:]
 	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
 		big := data[0] == 0xfe
@@ -109,6 +124,10 @@ func decode(name string, data []byte) ([]byte, error) {
 			}
 		}
 		data = []byte(string(utf16.Decode(u)))
+	}
+	// A file saved twice with a mark, or UTF-16 holding one, has another.
+	for bytes.HasPrefix(data, bom) {
+		data = data[len(bom):]
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, refuse(name, "it holds binary content, not CSV text")
@@ -133,12 +152,21 @@ func blank(cells []string) bool {
 // file has no such column, which then matches anything. Header names are
 // compared without regard to ASCII case. A column named twice refuses the
 // file: which of its cells was meant is a guess, and a wrong guess widens
-// rows. An unknown column is reported and ignored.
+// rows.
+//
+// A named column the lookup does not know (src_ip, sourceIPs{}, expiry, a
+// header behind a second byte order mark) was most likely meant to
+// restrict its rows, and ignoring it would widen them: a row written for
+// one address would hide its user agent from every address, and a row
+// meant to expire would never do so. So the rows that fill such a column
+// are left out of t.Rows, with one warning per column; a column without a
+// name, or that no row fills, is only reported.
 func (t *Table) Columns(known []string, w *Warnings) ([]int, error) {
 	pos := make([]int, len(known))
 	for i := range pos {
 		pos[i] = -1
 	}
+	var unknown []int
 	for i, h := range t.Header {
 		k := -1
 		for j, name := range known {
@@ -148,14 +176,51 @@ func (t *Table) Columns(known []string, w *Warnings) ([]int, error) {
 		}
 		switch {
 		case k < 0:
-			w.Add("%s line %d: unknown column %s ignored; columns are %s", t.Name, t.HeaderLine, Quote(h), strings.Join(known, ", "))
+			unknown = append(unknown, i)
 		case pos[k] >= 0:
 			return nil, refuse(t.Name, "column %s is named twice in its header (line %d, columns %d and %d)", known[k], t.HeaderLine, pos[k]+1, i+1)
 		default:
 			pos[k] = i
 		}
 	}
+	for _, i := range unknown {
+		h := t.Header[i]
+		var left []int
+		if h != "" {
+			kept := t.Rows[:0]
+			for _, r := range t.Rows {
+				if r.Cells[i] != "" {
+					left = append(left, r.Line)
+					continue
+				}
+				kept = append(kept, r)
+			}
+			t.Rows = kept
+		}
+		if len(left) == 0 {
+			w.Add("%s line %d: unknown column %s ignored; columns are %s", t.Name, t.HeaderLine, Quote(h), strings.Join(known, ", "))
+			continue
+		}
+		w.Add("%s line %d: unknown column %s; the %d rows that fill it are left out, since ignoring it would widen them (lines %s): rename it to one of %s, or move notes to comment",
+			t.Name, t.HeaderLine, Quote(h), len(left), Lines(left), strings.Join(known, ", "))
+	}
 	return pos, nil
+}
+
+// Lines lists line numbers for a warning: the first ten, then how many more.
+func Lines(ns []int) string {
+	var b strings.Builder
+	for i, n := range ns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 10 {
+			fmt.Fprintf(&b, "and %d more", len(ns)-10)
+			break
+		}
+		fmt.Fprint(&b, n)
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {
@@ -194,10 +259,14 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 	}
 	line, start := p.line, p.pos
 	p.cells = p.cells[:0]
-	fail := func(w string) (int, []string, string, bool) {
-		// Resume on the next line: one bad quote costs one line.
-		if nl := strings.IndexByte(s[start:], '\n'); nl >= 0 {
-			p.pos, p.line = start+nl+1, line+1
+	// fail gives up the record, resuming on the line after from, the
+	// place (on line fromLine) where reading it went wrong. Up to there
+	// its quotes were read as quotes, so text inside a closed quote (a
+	// comment over several lines) is never read as rows; a quote never
+	// closed has no such place, and costs its first line only.
+	fail := func(from, fromLine int, w string) (int, []string, string, bool) {
+		if nl := strings.IndexByte(s[from:], '\n'); nl >= 0 {
+			p.pos, p.line = from+nl+1, fromLine+1
 		} else {
 			p.pos = len(s)
 		}
@@ -209,7 +278,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 		if j < len(s) && s[j] == '"' {
 			val, end, ok := quoted(s, j+1)
 			if !ok {
-				return fail("a quote that is never closed")
+				return fail(start, line, "a quote that is never closed")
 			}
 			p.line += strings.Count(s[j:end], "\n")
 			p.cells = append(p.cells, val)
@@ -218,7 +287,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 			k := i
 			for k < len(s) && s[k] != ',' && s[k] != '\n' {
 				if s[k] == '"' {
-					return fail(`a quote inside a cell that does not start with one (quote the whole cell and double the quote: "a""b")`)
+					return fail(k, p.line, `a quote inside a cell that does not start with one (quote the whole cell and double the quote: "a""b")`)
 				}
 				k++
 			}
@@ -238,7 +307,7 @@ func (p *parser) next() (line int, cells []string, why string, ok bool) {
 			p.pos, p.line = i+2, p.line+1
 			return line, p.cells, "", true
 		default:
-			return fail("text after a closing quote")
+			return fail(i, p.line, "text after a closing quote")
 		}
 	}
 }
@@ -274,30 +343,43 @@ func quoted(s string, i int) (val string, end int, ok bool) {
 	}
 }
 
-// MaxWarnings is how many lookup warnings one run reports in full.
+// MaxWarnings is how many lookup warnings of each kind (about a whole
+// file, about a row or column) one run reports in full.
 const MaxWarnings = 20
 
 // Warnings collects what one run has to say about its lookups: the first
-// MaxWarnings messages, and a count of the rest, so that a lookup of a
-// million bad rows makes one short message list, not a 100 MB reply.
+// MaxWarnings messages of each kind, and a count of the rest, so that a
+// lookup of a million bad rows makes one short message list, not a 100 MB
+// reply.
+//
+// A warning about a whole file (left out, cut short, kept private) says
+// what the run does not apply at all, so those come first and row
+// warnings never push them out of the list.
 type Warnings struct {
-	msgs  []string
-	extra int
+	files, rows []string
+	extra       int
 }
 
-// Add records one warning.
-func (w *Warnings) Add(format string, a ...any) {
-	if len(w.msgs) < MaxWarnings {
-		w.msgs = append(w.msgs, fmt.Sprintf(format, a...))
-		return
+// Add records a warning about part of a lookup: a row, a column.
+func (w *Warnings) Add(format string, a ...any) { w.rows = w.add(w.rows, format, a) }
+
+// AddFile records a warning about a whole lookup.
+func (w *Warnings) AddFile(format string, a ...any) { w.files = w.add(w.files, format, a) }
+
+func (w *Warnings) add(msgs []string, format string, a []any) []string {
+	if len(msgs) < MaxWarnings {
+		return append(msgs, fmt.Sprintf(format, a...))
 	}
 	w.extra++
+	return msgs
 }
 
-// Messages are the warnings kept, then how many more there were.
+// Messages are the warnings kept, those about whole files first, then how
+// many more there were.
 func (w *Warnings) Messages() []string {
-	if w.extra == 0 {
-		return w.msgs
+	msgs := append(w.files[:len(w.files):len(w.files)], w.rows...)
+	if w.extra > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %d more lookup warnings not shown", w.extra))
 	}
-	return append(w.msgs[:len(w.msgs):len(w.msgs)], fmt.Sprintf("and %d more lookup warnings not shown", w.extra))
+	return msgs
 }

@@ -31,37 +31,39 @@ type tagRow struct {
 	ua  lookup.Glob
 }
 
-// New reads scanner lookup tables, the first table's rows tried first. A
-// row without a usable tag or pattern is left out with a warning; a table
-// that names a column twice is left out whole, with a warning.
-func New(tables []*lookup.Table, w *lookup.Warnings) *Tags {
-	t := &Tags{index: lookup.NewIndex(true)}
-	for _, tb := range tables {
-		pos, err := tb.Columns(Columns[:], w)
-		if err != nil {
-			w.Add("%v; its rows tag nothing", err)
-			continue
-		}
-		if pos[0] < 0 || pos[1] < 0 {
-			w.Add("lookup %s is not applied: it needs the columns scanner and userAgent; its rows tag nothing", tb.Name)
-			continue
-		}
-		for _, r := range tb.Rows {
-			tag, ua := r.Cells[pos[0]], r.Cells[pos[1]]
-			if err := checkTag(tag); err != nil {
-				w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
-				continue
-			}
-			g := lookup.NewGlob(ua, true)
-			if g.Any() {
-				w.Add("%s line %d: userAgent is empty (or *), so the row would tag every user agent; row ignored", tb.Name, r.Line)
-				continue
-			}
-			t.index.Add(g.Literal(), int32(len(t.rows)))
-			t.rows = append(t.rows, tagRow{tag: lookup.Fold(nil, []byte(tag)), ua: g})
-		}
+// New returns tags without rows; Add gives them rows.
+func New() *Tags {
+	return &Tags{index: lookup.NewIndex(true)}
+}
+
+// Add appends the rows of a scanner lookup table, tried after the rows
+// added before. A row without a usable tag or pattern is left out with a
+// warning. A table that cannot tag anything (a column named twice, no
+// scanner or userAgent column) adds no row and is the error, a
+// *lookup.RefusedError, so the caller can say what applies instead.
+func (t *Tags) Add(tb *lookup.Table, w *lookup.Warnings) error {
+	pos, err := tb.Columns(Columns[:], w)
+	if err != nil {
+		return err
 	}
-	return t
+	if pos[0] < 0 || pos[1] < 0 {
+		return &lookup.RefusedError{Name: tb.Name, Why: "it needs the columns scanner and userAgent"}
+	}
+	for _, r := range tb.Rows {
+		tag, ua := r.Cells[pos[0]], r.Cells[pos[1]]
+		if err := checkTag(tag); err != nil {
+			w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
+			continue
+		}
+		g := lookup.NewGlob(ua, true)
+		if g.Any() {
+			w.Add("%s line %d: userAgent is empty (or *), so the row would tag every user agent; row ignored", tb.Name, r.Line)
+			continue
+		}
+		t.index.Add(g.Literal(), int32(len(t.rows)))
+		t.rows = append(t.rows, tagRow{tag: lookup.Fold(nil, []byte(tag)), ua: g})
+	}
+	return nil
 }
 
 // checkTag accepts a tool name: letters, digits, '-', '_' and '.', as a

@@ -20,7 +20,8 @@ func table(t *testing.T, name, csv string, w *lookup.Warnings) *lookup.Table {
 func shipped(t *testing.T) *Tags {
 	t.Helper()
 	var w lookup.Warnings
-	tags := New([]*lookup.Table{table(t, "kubefingerprint_scanners.csv", string(kubefingerprint.Scanners), &w)}, &w)
+	tags := New()
+	require.NoError(t, tags.Add(table(t, "kubefingerprint_scanners.csv", string(kubefingerprint.Scanners), &w), &w))
 	require.Empty(t, w.Messages(), "the shipped lookup is clean")
 	return tags
 }
@@ -97,7 +98,9 @@ func TestSiteFirst(t *testing.T) {
 		",curl/*,no tag\n"+
 		"bad tag,wget/*,space\n"+
 		"everything,*,too wide\n", &w)
-	tags := New([]*lookup.Table{site, table(t, "kubefingerprint_scanners.csv", string(kubefingerprint.Scanners), &w)}, &w)
+	tags := New()
+	require.NoError(t, tags.Add(site, &w))
+	require.NoError(t, tags.Add(table(t, "kubefingerprint_scanners.csv", string(kubefingerprint.Scanners), &w), &w))
 	assert.Equal(t, "acme-audit", string(tags.Tag([]byte("python-requests/2.31.0 acme/1"))))
 	assert.Equal(t, "python-requests", string(tags.Tag([]byte("python-requests/2.31.0"))))
 	assert.Equal(t, "hunter", string(tags.Tag([]byte("kube-hunter"))), "tags are folded to lower case")
@@ -113,13 +116,19 @@ func TestRefusedTable(t *testing.T) {
 	var w lookup.Warnings
 	dup := table(t, "s.csv", "scanner,userAgent,scanner\nx,curl/*,y\n", &w)
 	missing := table(t, "m.csv", "scanner,comment\nx,y\n", &w)
-	tags := New([]*lookup.Table{dup, missing}, &w)
+	tags := New()
+	for tb, why := range map[*lookup.Table]string{
+		dup:     "lookup s.csv is not applied: column scanner is named twice in its header (line 1, columns 1 and 3)",
+		missing: "lookup m.csv is not applied: it needs the columns scanner and userAgent",
+	} {
+		err := tags.Add(tb, &w)
+		var refused *lookup.RefusedError
+		require.ErrorAs(t, err, &refused)
+		assert.Equal(t, why, err.Error())
+	}
 	assert.Zero(t, tags.Len())
 	assert.Nil(t, tags.Tag([]byte("curl/8")))
-	assert.Equal(t, []string{
-		"lookup s.csv is not applied: column scanner is named twice in its header (line 1, columns 1 and 3); its rows tag nothing",
-		"lookup m.csv is not applied: it needs the columns scanner and userAgent; its rows tag nothing",
-	}, w.Messages())
+	assert.Empty(t, w.Messages())
 }
 
 // TestTagCache: the one-entry cache never returns a stale tag.
@@ -137,7 +146,10 @@ func TestTagCache(t *testing.T) {
 func BenchmarkTag(b *testing.B) {
 	var w lookup.Warnings
 	tb, _ := lookup.Parse("s.csv", kubefingerprint.Scanners, &w)
-	tags := New([]*lookup.Table{tb}, &w)
+	tags := New()
+	if err := tags.Add(tb, &w); err != nil {
+		b.Fatal(err)
+	}
 	uas := [][]byte{[]byte("kubectl/v1.30.1 (darwin/arm64) kubernetes/6911225"), []byte("Go-http-client/1.1")}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
