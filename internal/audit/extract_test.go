@@ -14,22 +14,13 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/golden"
 )
 
-// render writes what Document finds in doc, one JSON line per event and a
+// render writes what Read finds in doc, one JSON line per event and a
 // last line for the error, the form of the golden files.
 func render(t *testing.T, x *Extractor, doc []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	err := x.Document(doc, func(ev *Event) {
-		ips := []string{}
-		for _, ip := range ev.SourceIPs {
-			ips = append(ips, string(ip))
-		}
-		line, jerr := json.Marshal(map[string]any{
-			"code": ev.Code, "sourceIPs": ips, "userAgent": string(ev.UserAgent), "verb": string(ev.Verb),
-			"requestURI": string(ev.RequestURI), "reason": string(ev.Reason), "time": string(ev.Time), "cluster": string(ev.Cluster),
-		})
-		require.NoError(t, jerr)
-		out.Write(line)
+	err := x.Read(NewDocument(doc), func(ev *Event) {
+		out.Write(renderEvent(t, ev))
 		out.WriteByte('\n')
 	})
 	if err != nil {
@@ -38,13 +29,32 @@ func render(t *testing.T, x *Extractor, doc []byte) []byte {
 	return out.Bytes()
 }
 
+func renderEvent(t *testing.T, ev *Event) []byte {
+	strs := func(vs [][]byte) []string {
+		out := []string{}
+		for _, v := range vs {
+			out = append(out, string(v))
+		}
+		return out
+	}
+	line, err := json.Marshal(map[string]any{
+		"code": ev.Code, "codeText": string(ev.CodeText), "sourceIPs": strs(ev.SourceIPs), "src_ip": string(ev.SrcIP()),
+		"userAgent": string(ev.UserAgent), "verb": string(ev.Verb), "requestURI": string(ev.RequestURI),
+		"reason": string(ev.Reason), "time": string(ev.Time), "cluster": string(ev.Cluster),
+		"user": string(ev.User), "groups": strs(ev.Groups), "auditID": string(ev.AuditID), "stage": string(ev.Stage),
+		"anonymous": ev.Anonymous(),
+	})
+	require.NoError(t, err)
+	return line
+}
+
 // TestShapes runs Document on one document of every input shape and
 // compares with testdata/shapes/*.golden.
 func TestShapes(t *testing.T) {
 	files, err := filepath.Glob("testdata/shapes/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	x := NewExtractor([]int{401})
+	x := NewExtractor([]int{401}, false)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			doc, err := os.ReadFile(f)
@@ -54,37 +64,38 @@ func TestShapes(t *testing.T) {
 	}
 }
 
-// TestRefdata extracts every event of the public audit samples. None holds a
-// 401, so every code is asked for: the test is of extraction on real data.
+// TestRefdata reads every file of the public audit samples whole, as scan
+// hands a file's text to Read, with every code asked for: the test is of
+// extraction on real data, in every shape the files hold (NDJSON, a
+// pretty-printed event, an Event Hub batch, a record after a byte order
+// mark).
 func TestRefdata(t *testing.T) {
 	dir := golden.Refdata(t, "audit")
 	var codes []int
 	for c := 100; c < 600; c++ {
 		codes = append(codes, c)
 	}
-	x := NewExtractor(codes)
+	x := NewExtractor(codes, false)
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
 	require.Greater(t, len(files), 40)
+	folders := map[string]bool{}
 	for _, f := range files {
 		if filepath.Ext(f) != ".json" && filepath.Ext(f) != ".log" {
 			continue
 		}
+		folders[filepath.Base(filepath.Dir(f))] = true
 		name := filepath.Base(filepath.Dir(f)) + "--" + filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			require.NoError(t, err)
-			var got []byte
-			for len(bytes.TrimSpace(data)) > 0 {
-				end := ValueEnd(data)
-				if end < 0 {
-					got = append(got, "unsplittable: "+string(bytes.TrimSpace(data))+"\n"...)
-					break
-				}
-				got = append(got, render(t, x, data[:end])...)
-				data = data[end:]
-			}
-			golden.Check(t, filepath.Join("testdata", "refdata", name+".golden"), got)
+			golden.Check(t, filepath.Join("testdata", "refdata", name+".golden"), render(t, x, data))
 		})
+	}
+	dirs, _ := filepath.Glob(filepath.Join(dir, "*", ""))
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			assert.True(t, folders[filepath.Base(d)], "folder %s has no golden", filepath.Base(d))
+		}
 	}
 }
 
@@ -92,7 +103,7 @@ func TestRefdataKnownValues(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(golden.Refdata(t, "audit"), "elastic-k8s-audit-aks", "test-kube-audit.log"))
 	require.NoError(t, err)
 	var got []Event
-	err = NewExtractor([]int{200}).Document(data, func(ev *Event) {
+	err = NewExtractor([]int{200}, false).Read(NewDocument(data), func(ev *Event) {
 		e := *ev
 		e.SourceIPs = append([][]byte(nil), ev.SourceIPs...)
 		got = append(got, e)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"unicode/utf8"
 )
@@ -63,6 +64,61 @@ func appendUnescaped(dst, s []byte) ([]byte, error) {
 		s = s[2:]
 	}
 	return dst, nil
+}
+
+// appendString decodes the JSON string whose contents start s (just past
+// its opening quote) onto dst in the pass that finds its end, and returns
+// the offset just past the closing quote. If s ends first, what is there is
+// decoded, an escape cut in half dropped, and the error is errCut; an
+// invalid escape is errSyntax.
+func appendString(dst, s []byte) ([]byte, int, error) {
+	i, q := 0, -1 // q: the next quote at or after i, not yet known to be escaped
+	for {
+		if q < i {
+			k := bytes.IndexByte(s[i:], '"')
+			if k < 0 {
+				dst, err := appendUnescaped(dst, trimPartialEscape(s[i:]))
+				if err != nil {
+					return dst, len(s), errSyntax
+				}
+				return dst, len(s), errCut
+			}
+			q = i + k
+		}
+		k := bytes.IndexByte(s[i:q], '\\')
+		if k < 0 {
+			return append(dst, s[i:q]...), q + 1, nil
+		}
+		dst = append(dst, s[i:i+k]...)
+		i += k
+		n := escapeLen(s[i:])
+		if i+n > len(s) {
+			dst, err := appendUnescaped(dst, trimPartialEscape(s[i:]))
+			if err != nil {
+				return dst, len(s), errSyntax
+			}
+			return dst, len(s), errCut
+		}
+		var err error
+		if dst, err = appendUnescaped(dst, s[i:i+n]); err != nil {
+			return dst, len(s), errSyntax
+		}
+		i += n
+	}
+}
+
+// escapeLen is the length of the escape sequence that starts s: 12 for a
+// surrogate pair written as two \u escapes, 6 for another \u escape, else 2.
+func escapeLen(s []byte) int {
+	if len(s) < 2 || s[1] != 'u' {
+		return 2
+	}
+	if hi, ok := hex4(s[2:]); ok && hi >= 0xD800 && hi < 0xDC00 && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		if lo, ok := hex4(s[8:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+			return 12
+		}
+	}
+	return 6
 }
 
 func hex4(s []byte) (rune, bool) {

@@ -15,8 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/buger/jsonparser"
-
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 )
 
@@ -188,21 +186,10 @@ func (sc *scanner) read(name string, r io.Reader) {
 	}
 }
 
-// document runs the detection on one document; a top-level array is read
-// as a list of documents.
+// document runs the detection on one document, in any shape the audit
+// package reads: a top-level array is a list of documents.
 func (sc *scanner) document(doc []byte) {
-	if doc[0] == '[' {
-		_, err := jsonparser.ArrayEach(doc, func(v []byte, _ jsonparser.ValueType, _ int, _ error) {
-			sc.document(v)
-		})
-		if err != nil {
-			sc.d.stats.Read++
-			sc.d.stats.Skipped++
-		}
-		return
-	}
-	sc.docs[0] = doc
-	sc.src = source{raw: sc.docs[:], mayMatch: sc.d.x.MayMatch(doc)}
+	sc.src = source{data: audit.NewDocument(doc), mayMatch: sc.d.x.MayMatch(doc), notJSON: !audit.HoldsJSON(doc)}
 	sc.d.event(&sc.src)
 	sc.sink.Write(sc.d.take(false))
 }
