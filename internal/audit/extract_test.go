@@ -48,18 +48,22 @@ func renderEvent(t *testing.T, ev *Event) []byte {
 	return line
 }
 
-// TestShapes runs Document on one document of every input shape and
-// compares with testdata/shapes/*.golden.
+// TestShapes reads one document of every input shape and compares the
+// events, with every field a row carries, with testdata/shapes/*.golden:
+// first as the default codes=401 reports them, then with anonymous.
 func TestShapes(t *testing.T) {
 	files, err := filepath.Glob("testdata/shapes/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	x := NewExtractor([]int{401}, false)
+	x, anon := NewExtractor([]int{401}, false), NewExtractor([]int{401}, true)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			doc, err := os.ReadFile(f)
 			require.NoError(t, err)
-			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", render(t, x, doc))
+			got := render(t, x, doc)
+			got = append(got, "--- anonymous=true\n"...)
+			got = append(got, render(t, anon, doc)...)
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", got)
 		})
 	}
 }
@@ -172,4 +176,49 @@ func TestValueEnd(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, ValueEnd([]byte(tt.in)), tt.in)
 	}
+}
+
+// TestRefdataAnonymous: on real data, a credential-less probe (OpenShift's
+// anonymous HEAD /, 403) is a row with anonymous and not without, and none
+// of audit2rbac's eleven 403s of an authenticated user ever is (issue 9).
+func TestRefdataAnonymous(t *testing.T) {
+	dir := golden.Refdata(t, "audit")
+	readAll := func(x *Extractor, rel string) []Event {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		require.NoError(t, err)
+		var got []Event
+		require.NoError(t, x.Read(NewDocument(data), func(ev *Event) {
+			e := *ev
+			e.CodeText, e.User = append([]byte(nil), ev.CodeText...), append([]byte(nil), ev.User...)
+			e.Cluster = append([]byte(nil), ev.Cluster...)
+			got = append(got, e)
+		}))
+		return got
+	}
+	probe := "openshift-oauth-apiserver-anon403/raw_audit_oauth-apiserver.json"
+	assert.Empty(t, readAll(NewExtractor([]int{401}, false), probe))
+	rows := readAll(NewExtractor([]int{401}, true), probe)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "403", string(rows[0].CodeText))
+	assert.Equal(t, "system:anonymous", string(rows[0].User))
+
+	rbac := "audit2rbac-authenticated-403/demo.log"
+	forbidden := readAll(NewExtractor([]int{403}, false), rbac)
+	assert.Len(t, forbidden, 11, "the file holds eleven 403s")
+	for _, codes := range [][]int{{401}, {401, 404}} {
+		assert.Empty(t, readAll(NewExtractor(codes, true), rbac), "authenticated 403s are never anonymous rows")
+	}
+
+	var all []int
+	for c := 100; c < 600; c++ {
+		all = append(all, c)
+	}
+	batch := readAll(NewExtractor(all, false), "sysdig-aks-eventhub/event.json")
+	assert.Len(t, batch, 22, "every record of the real Event Hub batch")
+	for _, ev := range batch {
+		assert.NotEmpty(t, ev.Cluster)
+	}
+	bom := readAll(NewExtractor(all, false), "sysdig-aks-eventhub/sample_EventHubs_event.json")
+	require.Len(t, bom, 1, "the pretty-printed record after a byte order mark")
+	assert.Equal(t, "KUBEAUDITLOGTESTCLUSTER", string(bom[0].Cluster))
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // FuzzDocument: no document, however malformed, makes extraction panic or
-// hang; an event reported has a wanted code; a document that MayMatch
-// rejects yields no event.
+// hang; an event reported has a wanted code or, with anonymous, an
+// unauthenticated caller; a document that MayMatch rejects yields no event.
 func FuzzDocument(f *testing.F) {
 	files, _ := filepath.Glob("testdata/shapes/*.json")
 	for _, file := range files {
@@ -19,17 +19,28 @@ func FuzzDocument(f *testing.F) {
 	}
 	f.Add([]byte(`{"records":[{"properties":{"log":"{\"responseStatus\":{\"code\":401}}"}}]}`))
 	f.Add([]byte(`{"body":{"body":{"body":{"kind":"Event","responseStatus":{"code":"401"}}}}}`))
-	x := NewExtractor([]int{401, 403}, false)
+	f.Add([]byte(`[{"kind":"Event","user":{"username":"system:anonymou\u0073"},"responseStatus":{"code":200}}]` + "\n{}"))
+	plain, anon := NewExtractor([]int{401, 403}, false), NewExtractor([]int{401}, true)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		events := 0
-		x.Read(NewDocument(doc), func(ev *Event) {
+		plain.Read(NewDocument(doc), func(ev *Event) {
 			events++
 			if ev.Code != 401 && ev.Code != 403 {
 				t.Fatalf("reported code %d", ev.Code)
 			}
 		})
-		if events > 0 && !x.MayMatch(doc) {
+		if events > 0 && !plain.MayMatch(doc) {
 			t.Fatalf("MayMatch rejects a document with %d matching events", events)
+		}
+		events = 0
+		anon.Read(NewDocument(doc), func(ev *Event) {
+			events++
+			if ev.Code != 401 && !ev.Anonymous() {
+				t.Fatalf("reported code %d of user %q", ev.Code, ev.User)
+			}
+		})
+		if events > 0 && !anon.MayMatch(doc) {
+			t.Fatalf("MayMatch rejects a document with %d matching anonymous events", events)
 		}
 		ValueEnd(doc)
 	})

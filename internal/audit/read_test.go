@@ -299,7 +299,8 @@ func TestMayMatch(t *testing.T) {
 func TestTruncation(t *testing.T) {
 	x := NewExtractor([]int{401}, true)
 	var records []string
-	for i, code := range []int{401, 200, 401, 403, 401, 401} {
+	codes := []int{401, 200, 401, 403, 401, 401}
+	for i, code := range codes {
 		e := ev(fmt.Sprint("r", i), code)
 		if code == 403 {
 			e = audittest.Anonymous(e)
@@ -316,9 +317,23 @@ func TestTruncation(t *testing.T) {
 			full, err := readText(x, text)
 			require.NoError(t, err)
 			require.Len(t, full, 5)
+			var ends []int // where each wanted record ends
+			for i, r := range records {
+				if codes[i] != 200 {
+					ends = append(ends, strings.Index(text, r)+len(r))
+				}
+			}
 			last := 0
 			for n := 0; n <= len(text); n++ {
 				rows, _ := readText(x, text[:n])
+				complete := 0
+				for _, end := range ends {
+					if end <= n {
+						complete++
+					}
+				}
+				require.GreaterOrEqual(t, len(rows), complete, "prefix of %d bytes: a complete record lost", n)
+				require.LessOrEqual(t, len(rows), complete+1, "prefix of %d bytes", n)
 				require.GreaterOrEqual(t, len(rows), last, "prefix of %d bytes: rows shrank", n)
 				require.LessOrEqual(t, len(rows), len(full))
 				last = len(rows)

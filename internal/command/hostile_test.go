@@ -55,6 +55,8 @@ func TestHostileRecords(t *testing.T) {
 		{"sourceIPs of 100,000 entries", "_raw\n" + csvField(record401("many", func(e string) string {
 			return strings.Replace(e, `["203.0.113.1"]`, "["+strings.Join(ips, ",")+"]", 1)
 		})) + "\n", 1},
+		{"arrays nested 100,000 deep", "_raw\n" + csvField(strings.Repeat("[", 100000)+"401") + "\n", 0},
+		{"wrappers nested 100,000 deep", "_raw\n" + csvField(strings.Repeat(`{"body":{"records":[`, 100000)+record401("deep", nil)) + "\n", 0},
 		{"properties.log not a string", "_raw\n" + csvField(`{"properties":{"log":401}}`) + "\n", 0},
 		{"code of every type", "_raw\n" + csvField(`{"kind":"Event","responseStatus":{"code":[401]}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":{"401":1}}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":401.5}}`) + "\n", 0},
 	}
