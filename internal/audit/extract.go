@@ -241,6 +241,10 @@ func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 // not used.
 func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 	start := r.i
+	if isEvent(r.b[r.i:]) {
+		x.recT = x.recT[:0]
+		return x.eventAt(r, x.cluster(false), fn)
+	}
 	r.open('{')
 	var (
 		hasLog, hasRID, hasTime bool
@@ -293,6 +297,18 @@ func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 		return x.element(&inner, depth+1, fn)
 	}
 	return x.event(r.b[start:r.i], x.cluster(false), fn)
+}
+
+// isEvent reports whether the object that starts obj is an audit event by
+// its first key: the API server writes kind first, and no wrapper of an
+// audit event has a kind. Events that an export reordered are found too,
+// as what an object is when it is nothing else, after a walk of its keys.
+func isEvent(obj []byte) bool {
+	i := 1
+	for i < len(obj) && isSpace(obj[i]) {
+		i++
+	}
+	return bytes.HasPrefix(obj[i:], []byte(`"kind"`))
 }
 
 // cluster returns the AKS cluster name for the record being read: the last

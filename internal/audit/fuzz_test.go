@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,4 +62,48 @@ func FuzzUnescape(f *testing.F) {
 			t.Fatalf("valid %q unescaped to invalid UTF-8 %q", s, out)
 		}
 	})
+}
+
+// FuzzOnePass: on the same bytes, quick's one walk and general's
+// jsonparser path, the oracle, give the same verdict and the same fields,
+// with and without anonymous, whenever quick reads the event at all.
+func FuzzOnePass(f *testing.F) {
+	files, _ := filepath.Glob("testdata/shapes/*.json")
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		x := NewExtractor([]int{401}, true)
+		x.Read(NewDocument(b), func(*Event) {})
+		f.Add(append([]byte(nil), x.log...)) // the decoded properties.log, when the shape has one
+		f.Add(b)
+	}
+	f.Add([]byte(`{"kind":"Event","user":{"username":"system:anonymous","groups":["system:unauthenticated"]},"sourceIPs":["1.2.3.4"],"responseStatus":{"code":403,"reason":"Forbidden"},"requestReceivedTimestamp":"2026-11-20T10:00:00Z"}`))
+	f.Add([]byte(`{"user":{},"responseStatus":{"reason":"Unauthorized","code":"401"},"verb":"g\u0065t","userAgent":"a\"b"}`))
+	f.Add([]byte(`{"responseStatus":{"code":401},"responseStatus":{"code":200}}`))
+	f.Fuzz(func(t *testing.T, ev []byte) {
+		ev = trimSpace(ev)
+		if len(ev) == 0 || ev[0] != '{' {
+			return
+		}
+		for _, anonymous := range []bool{false, true} {
+			quick, general := NewExtractor([]int{401, 403}, anonymous), NewExtractor([]int{401, 403}, anonymous)
+			var q, g []string
+			record := func(out *[]string) func(*Event) {
+				return func(ev *Event) { *out = append(*out, eventText(ev)) }
+			}
+			var r reader
+			r.reset(ev)
+			if !quick.quick(&r, []byte("C"), record(&q), true) {
+				continue
+			}
+			err := general.general(ev, []byte("C"), record(&g))
+			if err != nil || quick.seen != general.seen || fmt.Sprint(q) != fmt.Sprint(g) {
+				t.Fatalf("anonymous=%v: quick %q (seen %d), general %q (seen %d, %v)", anonymous, q, quick.seen, g, general.seen, err)
+			}
+		}
+	})
+}
+
+func eventText(ev *Event) string {
+	return fmt.Sprintf("%d %q %q %q %q %q %q %q %q %q %q %q %q", ev.Code, ev.CodeText, ev.SourceIPs, ev.UserAgent, ev.Verb,
+		ev.RequestURI, ev.Reason, ev.Time, ev.Cluster, ev.User, ev.Groups, ev.AuditID, ev.Stage)
 }

@@ -143,8 +143,7 @@ func (r *reader) skip() []byte {
 			r.i += end + 2
 		}
 	case '{', '[':
-		var s Splitter
-		end := s.Feed(r.b[r.i:])
+		end := compositeEnd(r.b[r.i:])
 		if end < 0 {
 			r.i = len(r.b)
 			r.fail(errCut)
@@ -163,6 +162,38 @@ func (r *reader) skip() []byte {
 		}
 	}
 	return r.b[start:r.i]
+}
+
+// rest passes over what is left of the object being read.
+func (r *reader) rest() {
+	for _, ok := r.next(); ok; _, ok = r.next() {
+		r.skip()
+	}
+}
+
+// compositeEnd returns the offset just past the object or array that
+// starts b, or -1, checking nesting and strings only, as a Splitter does.
+// Strings, where most of the bytes of an audit event lie, are passed over
+// with bytes.IndexByte.
+func compositeEnd(b []byte) int {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			end := stringEnd(b[i+1:])
+			if end < 0 {
+				return -1
+			}
+			i += end + 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // str reads the next value, which must be a string, decoding it onto dst in
@@ -224,4 +255,176 @@ func stringEnd(s []byte) int {
 		}
 		off = q + 1
 	}
+}
+
+// maxValidDepth bounds the nesting skipValid checks; a value nested deeper
+// fails it, and is left to a reader that needs no such bound.
+const maxValidDepth = 64
+
+// skipValid passes over the next value like skip, and checks on the way
+// that it is JSON: every bracket closed by its kind, every key followed by
+// a colon, members and elements separated by commas, numbers and literals
+// well formed. Escapes inside strings are not checked. Anything else fails
+// r with errSyntax, or errCut at the end of the input.
+func (r *reader) skipValid() []byte {
+	if r.err != nil || !r.space() {
+		return nil
+	}
+	start := r.i
+	var objects uint64 // one bit per open bracket, innermost lowest: 1 for {
+	depth := 0
+	for {
+		// A value starts here.
+		if !r.space() {
+			return nil
+		}
+		switch c := r.b[r.i]; {
+		case c == '{' || c == '[':
+			if depth == maxValidDepth {
+				r.fail(errSyntax)
+				return nil
+			}
+			objects, depth = objects<<1, depth+1
+			if c == '{' {
+				objects |= 1
+			}
+			r.i++
+			if !r.space() {
+				return nil
+			}
+			if r.b[r.i] == '}' && c == '{' || r.b[r.i] == ']' && c == '[' {
+				r.i++
+				objects, depth = objects>>1, depth-1
+			} else {
+				if c == '{' && !r.key() {
+					return nil
+				}
+				continue
+			}
+		case c == '"':
+			end := stringEnd(r.b[r.i+1:])
+			if end < 0 {
+				r.i = len(r.b)
+				r.fail(errCut)
+				return nil
+			}
+			r.i += end + 2
+		default:
+			if !r.scalar() {
+				return nil
+			}
+		}
+		// After a value: a comma, or the brackets it closes.
+		for depth > 0 {
+			if !r.space() {
+				return nil
+			}
+			c := r.b[r.i]
+			switch {
+			case c == ',':
+				r.i++
+				if objects&1 == 1 && !r.key() {
+					return nil
+				}
+			case c == '}' && objects&1 == 1, c == ']' && objects&1 == 0:
+				r.i++
+				objects, depth = objects>>1, depth-1
+				continue
+			default:
+				r.fail(errSyntax)
+				return nil
+			}
+			break
+		}
+		if depth == 0 {
+			return r.b[start:r.i]
+		}
+	}
+}
+
+// key reads a member's key and its colon.
+func (r *reader) key() bool {
+	if !r.space() {
+		return false
+	}
+	if r.b[r.i] != '"' {
+		r.fail(errSyntax)
+		return false
+	}
+	end := stringEnd(r.b[r.i+1:])
+	if end < 0 {
+		r.i = len(r.b)
+		r.fail(errCut)
+		return false
+	}
+	r.i += end + 2
+	if !r.space() {
+		return false
+	}
+	if r.b[r.i] != ':' {
+		r.fail(errSyntax)
+		return false
+	}
+	r.i++
+	return true
+}
+
+// scalar reads a number, true, false or null, as JSON writes them. One
+// that runs to the end of the input may have been cut: errCut.
+func (r *reader) scalar() bool {
+	start := r.i
+	for r.i < len(r.b) && !isDelimiter(r.b[r.i]) && r.b[r.i] != '{' && r.b[r.i] != '[' {
+		r.i++
+	}
+	if r.i == len(r.b) {
+		r.fail(errCut)
+		return false
+	}
+	if v := r.b[start:r.i]; !isLiteral(v) && !isNumber(v) {
+		r.fail(errSyntax)
+		return false
+	}
+	return true
+}
+
+func isLiteral(v []byte) bool {
+	s := string(v)
+	return s == "true" || s == "false" || s == "null"
+}
+
+// isNumber reports whether v is a JSON number: -?int(.digits)?([eE][+-]?digits)?
+func isNumber(v []byte) bool {
+	i := 0
+	digits := func() bool {
+		j := i
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(v) && v[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(v)
 }
