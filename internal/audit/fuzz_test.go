@@ -48,10 +48,12 @@ func FuzzDocument(f *testing.F) {
 }
 
 // FuzzUnescape: decoding never grows a string, and valid escapes of any
-// rune decode to it.
+// rune decode to it; decoding in the pass that finds a string's end
+// (appendString) gives what finding the end and then decoding gives.
 func FuzzUnescape(f *testing.F) {
 	f.Add([]byte(`caf\u00e9 \ud83d\ude00 \"q\" \\ \/`))
 	f.Add([]byte(`\ud800`))
+	f.Add([]byte(`a\"b" tail`))
 	f.Fuzz(func(t *testing.T, s []byte) {
 		out, err := appendUnescaped(nil, s)
 		if err == nil && len(out) > len(s) {
@@ -60,6 +62,15 @@ func FuzzUnescape(f *testing.F) {
 		trimPartialEscape(s)
 		if err == nil && utf8.Valid(s) && !utf8.Valid(out) {
 			t.Fatalf("valid %q unescaped to invalid UTF-8 %q", s, out)
+		}
+		got, end, err := appendString(nil, s)
+		if q := stringEnd(s); q >= 0 {
+			want, werr := appendUnescaped(nil, s[:q])
+			if werr == nil && (err != nil || end != q+1 || string(got) != string(want)) {
+				t.Fatalf("%q: appendString %q, %d, %v; want %q, %d", s, got, end, err, want, q+1)
+			}
+		} else if err == nil {
+			t.Fatalf("%q has no end, appendString found one at %d", s, end)
 		}
 	})
 }

@@ -420,3 +420,61 @@ func TestReadPrefersRaw(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendString(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		end      int
+		err      error
+	}{
+		{`plain" rest`, "plain", 6, nil},
+		{`a\"b\\c\/d\n\u00e9\ud83d\ude00" x`, "a\"b\\c/d\né😀", 31, nil},
+		{`cut short`, "cut short", 9, errCut},
+		{`cut in an escape \`, "cut in an escape ", 18, errCut},
+		{`cut in \u00e`, "cut in ", 12, errCut},
+		{`bad \x escape"`, "bad ", 14, errSyntax},
+		{`"`, "", 1, nil},
+	} {
+		got, end, err := appendString(nil, []byte(tt.in))
+		assert.Equal(t, tt.want, string(got), tt.in)
+		assert.Equal(t, tt.end, end, tt.in)
+		assert.Equal(t, tt.err, err, tt.in)
+	}
+}
+
+func TestSkipValid(t *testing.T) {
+	for _, tt := range []struct {
+		in  string
+		end int
+		err error
+	}{
+		{`{"a":[1,-2.5e3,true,null,"x\"]"],"b":{}} ,`, 40, nil},
+		{`[]`, 2, nil},
+		{`"s" x`, 3, nil},
+		{`{]`, 0, errSyntax},
+		{`[1,]`, 0, errSyntax},
+		{`{"a" 1}`, 0, errSyntax},
+		{`{"a":01}`, 0, errSyntax},
+		{`{"a":tru}`, 0, errSyntax},
+		{`{"a":1`, 0, errCut},
+		{`{"a":"x`, 0, errCut},
+		{`{"a":12`, 0, errCut},
+		{strings.Repeat("[", maxValidDepth) + strings.Repeat("]", maxValidDepth), 2 * maxValidDepth, nil},
+		{strings.Repeat("[", maxValidDepth+1) + strings.Repeat("]", maxValidDepth+1), 0, errSyntax},
+	} {
+		var r reader
+		r.reset([]byte(tt.in))
+		v := r.skipValid()
+		assert.Equal(t, tt.err, r.err, tt.in)
+		if tt.err == nil {
+			assert.Equal(t, tt.in[:tt.end], string(v), tt.in)
+		}
+	}
+}
+
+// TestCompositeEnd: the fast skip agrees with the Splitter.
+func TestCompositeEnd(t *testing.T) {
+	for _, in := range []string{`{}`, `{"a":"}"} x`, `{"a":"\"}"}`, `[1,[2,{"x":[]}]]`, `{"a":`, `{"a":"\`, `[[[`, `{"a":"b\\"}`} {
+		assert.Equal(t, ValueEnd([]byte(in)), compositeEnd([]byte(in)), in)
+	}
+}

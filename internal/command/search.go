@@ -12,16 +12,28 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 )
 
-// The fields the command reads, in the order of the field* constants.
-// required_fields asks splunkd for these only, so it does not pipe every
-// extracted field of every event to the command: _raw always holds the whole
-// record, properties.log is there for data whose _raw the audit package
-// cannot read (an alias or a calculated field), and resourceId names the
-// cluster of an event whose record does not.
+// The fields the command reads, in the order of the field* constants:
+// those it asks splunkd for (requiredFields), and the extracted fields it
+// still reads when splunkd sends them anyway.
 var readFields = [...]string{
 	"_time", "_chunked_idx", "_raw",
 	"properties.log", "body.properties.log",
 	"resourceId", "body.resourceId",
+}
+
+// requiredFields is what the getinfo reply asks splunkd for, so that it
+// does not pipe every extracted field of every event to the command: _raw,
+// which holds the whole record in every shape, and _time. The extracted
+// properties.log is not asked for: it is the same record again, which
+// splunkd would have to extract and serialise, and the command reads it
+// only when _raw holds no audit event (README, required_fields). With
+// input=, that field, and resourceId for the cluster of an event whose
+// record does not name one. splunkd adds _chunked_idx by itself.
+func requiredFields(input string) []string {
+	if input != "" {
+		return []string{"_time", input, "resourceId", "body.resourceId"}
+	}
+	return []string{"_time", "_raw"}
 }
 
 const (
@@ -148,16 +160,7 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 	}
 	s.d = newDetection(s.opts, allow, &s.format)
 
-	// splunkd adds _chunked_idx by itself whenever required_fields is set.
-	reply := replyMeta{Type: "streaming"}
-	for _, f := range readFields {
-		if f != "_chunked_idx" {
-			reply.RequiredFields = append(reply.RequiredFields, f)
-		}
-	}
-	if s.opts.Input != "" {
-		reply.RequiredFields = []string{"_time", s.opts.Input, "resourceId", "body.resourceId"}
-	}
+	reply := replyMeta{Type: "streaming", RequiredFields: requiredFields(s.opts.Input)}
 	if len(warnings) > 0 {
 		reply.Inspector = &inspector{}
 		for _, w := range warnings {

@@ -55,7 +55,7 @@ func TestGetinfo(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Len(t, r.replies, 1)
 	assert.Equal(t, "streaming", r.replies[0].Meta["type"])
-	assert.Equal(t, []any{"_time", "_raw", "properties.log", "body.properties.log", "resourceId", "body.resourceId"}, r.replies[0].Meta["required_fields"])
+	assert.Equal(t, []any{"_time", "_raw"}, r.replies[0].Meta["required_fields"])
 	assert.Empty(t, r.replies[0].Body)
 	assert.Empty(t, r.stderr)
 
