@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/buger/jsonparser"
 )
@@ -92,7 +93,7 @@ func mayBeAnonymous(text []byte) bool {
 		}
 		i += k + 2
 		if r, ok := hex4(text[i:]); ok && r < 0x80 &&
-			bytes.IndexByte([]byte(userAnonymous+groupUnauthenticated), byte(r)) >= 0 {
+			strings.IndexByte(userAnonymous+groupUnauthenticated, byte(r)) >= 0 {
 			return true
 		}
 	}
