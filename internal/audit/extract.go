@@ -1,146 +1,54 @@
-// Package audit finds Kubernetes audit events (audit.k8s.io Event) in every
-// shape in which AKS and other clusters deliver them to Splunk, and extracts
-// the fields the scan-fingerprint detection reports. It uses jsonparser's
-// scanning calls only: no reflection, and no allocation per event once its
-// buffers have grown.
-//
-// Shapes understood by Document:
-//
-//   - an Azure diagnostic record whose properties.log is the audit event as
-//     a JSON string (blob input, one record per line) or as a JSON object;
-//   - the same record under an Event Hub "body" wrapper;
-//   - a {"records":[...]} batch of such records;
-//   - a bare audit event (self-managed clusters, EKS);
-//   - any of these cut short, as long as responseStatus lies before the cut.
 package audit
 
 import (
 	"bytes"
-	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/buger/jsonparser"
 )
 
-// Reasons a document yields no event. They are counted, never fatal.
-var (
-	ErrNotJSON   = errors.New("not a JSON object")
-	ErrNotAudit  = errors.New("no Kubernetes audit event in it")
-	ErrCategory  = errors.New("record of a category other than kube-audit")
-	ErrMalformed = errors.New("audit event malformed or cut short before responseStatus.code")
-)
+// maxDepth bounds how deep wrappers may nest around a record: a top-level
+// array, body, records, and one more for an array inside an array.
+const maxDepth = 4
 
-// maxDepth bounds how deep wrappers may nest: body, then records.
-const maxDepth = 3
+// bom is the UTF-8 byte order mark that Azure portal downloads and
+// PowerShell put before JSON.
+var bom = []byte("\xef\xbb\xbf")
 
-// An Event holds what the detection reports of one audit event. Its slices
-// point into the document or into the Extractor's buffers and are valid
-// only until the callback that received it returns.
-type Event struct {
-	Code       int
-	CodeText   []byte   // responseStatus.code as the event carries it
-	SourceIPs  [][]byte // sourceIPs, every address in order
-	UserAgent  []byte
-	Verb       []byte
-	RequestURI []byte
-	Reason     []byte   // responseStatus.reason
-	Time       []byte   // requestReceivedTimestamp, else the record's time
-	Cluster    []byte   // AKS cluster name, the last segment of the record's resourceId
-	User       []byte   // user.username; empty for a rejected credential ("user":{})
-	Groups     [][]byte // user.groups
-	AuditID    []byte
-	Stage      []byte
-}
-
-// SrcIP is the address the API server itself saw: the last entry of
-// sourceIPs. Every earlier entry comes from X-Forwarded-For or X-Real-Ip,
-// which the client sets.
-func (ev *Event) SrcIP() []byte {
-	if len(ev.SourceIPs) == 0 {
-		return nil
-	}
-	return ev.SourceIPs[len(ev.SourceIPs)-1]
-}
-
-// Anonymous reports whether the API server served the request as an
-// unauthenticated caller: user system:anonymous or group
-// system:unauthenticated.
-func (ev *Event) Anonymous() bool {
-	if string(ev.User) == "system:anonymous" {
-		return true
-	}
-	for _, g := range ev.Groups {
-		if string(g) == "system:unauthenticated" {
-			return true
-		}
-	}
-	return false
-}
-
-// An Extractor reports the audit events whose responseStatus.code is one of
-// its codes. It is not safe for concurrent use.
+// An Extractor reports the audit events that match: whose
+// responseStatus.code is one of its codes or, with anonymous, whose caller
+// was unauthenticated. It is not safe for concurrent use.
 type Extractor struct {
 	codes     []int
+	anonymous bool
 	codeTexts [][]byte // the codes in decimal, for MayMatch
 
-	ev   Event
-	log  []byte // properties.log, unescaped
-	str  []byte // event field values, unescaped
-	rec  []byte // record field values, unescaped
-	recT []byte // the record's time
+	src       Source
+	seen      int    // audit events seen in the current Read, matching or not
+	extracted []byte // src.ResourceID(), once asked for
+	asked     bool
 
-	top     [len(topPaths)][]byte
-	topType [len(topPaths)]jsonparser.ValueType
-	topCB   func(int, []byte, jsonparser.ValueType, error)
+	ev   Event
+	log  []byte // properties.log, decoded
+	rid  []byte // the record's resourceId, decoded
+	recT []byte // the record's time, decoded
+	str  []byte // event field values, decoded
+
 	fieldCB func(int, []byte, jsonparser.ValueType, error)
 	ipCB    func([]byte, jsonparser.ValueType, int, error)
 	groupCB func([]byte, jsonparser.ValueType, int, error)
 }
 
-var topPaths = [...][]string{
-	{"properties", "log"},
-	{"body"},
-	{"records"},
-	{"category"},
-	{"resourceId"},
-	{"time"},
-}
-
-const (
-	topLog = iota
-	topBody
-	topRecords
-	topCategory
-	topResourceID
-	topTime
-)
-
-var fieldPaths = [...][]string{
-	{"sourceIPs"},
-	{"userAgent"},
-	{"verb"},
-	{"requestURI"},
-	{"responseStatus", "reason"},
-	{"requestReceivedTimestamp"},
-	{"user", "username"},
-	{"user", "groups"},
-	{"auditID"},
-	{"stage"},
-}
-
-// NewExtractor returns an Extractor for the given response codes.
-func NewExtractor(codes []int) *Extractor {
-	x := &Extractor{codes: codes}
+// NewExtractor returns an Extractor for the given response codes and, with
+// anonymous, every response to an unauthenticated caller.
+func NewExtractor(codes []int, anonymous bool) *Extractor {
+	x := &Extractor{codes: codes, anonymous: anonymous}
 	for _, c := range codes {
 		x.codeTexts = append(x.codeTexts, strconv.AppendInt(nil, int64(c), 10))
 	}
 	// The callbacks are made once so that passing them to jsonparser costs
 	// no allocation per event.
-	x.topCB = func(i int, v []byte, vt jsonparser.ValueType, err error) {
-		if i >= 0 && err == nil {
-			x.top[i], x.topType[i] = v, vt
-		}
-	}
 	x.fieldCB = x.setField
 	x.ipCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
 		if err == nil {
@@ -156,230 +64,265 @@ func NewExtractor(codes []int) *Extractor {
 }
 
 // MayMatch reports whether text, any text that holds the event (a record,
-// an audit event, a CSV field still quoted), contains one of the codes in
-// decimal. Without that no event in it can match: a code is accepted only
-// as digits (parseCode), and neither JSON nor CSV escaping touches digits.
+// an audit event, a CSV field still quoted), could hold a matching event.
 // It lets the command drop most events after one fast scan.
+//
+// A code is accepted only as digits (parseCode), and neither JSON nor CSV
+// escaping touches digits: without a code's digits no event in text has
+// that code. An unauthenticated caller is named system:anonymous or
+// system:unauthenticated; the API server writes those letters plainly, but
+// JSON lets any of them be written as a \u escape, so text with an escape
+// of one of their characters may match too.
 func (x *Extractor) MayMatch(text []byte) bool {
 	for _, c := range x.codeTexts {
 		if bytes.Contains(text, c) {
 			return true
 		}
 	}
-	return false
+	return x.anonymous && mayBeAnonymous(text)
 }
 
-// StartsJSON reports whether text starts, after blanks, like a JSON object
-// or array: the one check that is cheap enough to make on every event, and
-// that tells klog text and other non-JSON data from audit events.
-func StartsJSON(text []byte) bool {
-	text = trimSpace(text)
-	return len(text) > 0 && (text[0] == '{' || text[0] == '[')
-}
-
-// Document finds the audit events in one JSON document of any supported
-// shape and calls fn for each whose code is wanted. It returns an error when
-// some part of the document could not be read; fn may still have been
-// called for the parts that could.
-func (x *Extractor) Document(doc []byte, fn func(*Event)) error {
-	return x.document(doc, fn, 0)
-}
-
-// Log reads one audit event given as JSON text, such as a properties.log
-// field that Splunk has already extracted and unescaped. cluster may be nil.
-func (x *Extractor) Log(log, cluster []byte, fn func(*Event)) error {
-	x.rec = append(x.rec[:0], cluster...)
-	x.recT = x.recT[:0]
-	return x.event(log, fn)
-}
-
-func (x *Extractor) document(doc []byte, fn func(*Event), depth int) error {
-	doc = trimSpace(doc)
-	if len(doc) == 0 || doc[0] != '{' {
-		return ErrNotJSON
+func mayBeAnonymous(text []byte) bool {
+	if bytes.Contains(text, []byte(userAnonymous)) || bytes.Contains(text, []byte(groupUnauthenticated)) {
+		return true
 	}
-	if depth >= maxDepth {
-		return ErrNotAudit
-	}
-	x.top, x.topType = [len(topPaths)][]byte{}, [len(topPaths)]jsonparser.ValueType{}
-	jsonparser.EachKey(doc, x.topCB, topPaths[:]...)
-	switch {
-	case x.top[topLog] != nil:
-		return x.record(x.top[topLog], x.topType[topLog] == jsonparser.String, fn)
-	case x.topType[topBody] == jsonparser.Object:
-		return x.document(x.top[topBody], fn, depth+1)
-	case x.topType[topRecords] == jsonparser.Array:
-		var first error
-		records := x.top[topRecords]
-		_, err := jsonparser.ArrayEach(records, func(v []byte, vt jsonparser.ValueType, _ int, _ error) {
-			if err := x.document(v, fn, depth+1); err != nil && first == nil {
-				first = err
-			}
-		})
-		if first == nil && err != nil {
-			first = ErrMalformed
+	for i := 0; ; {
+		k := bytes.Index(text[i:], []byte(`\u`))
+		if k < 0 {
+			return false
 		}
-		return first
-	}
-	if log, isString, ok := looseLog(doc); ok {
-		return x.record(log, isString, fn)
-	}
-	x.rec, x.recT = x.rec[:0], x.recT[:0]
-	return x.event(doc, fn)
-}
-
-// record reads a diagnostic record whose top-level fields are in x.top.
-func (x *Extractor) record(log []byte, isString bool, fn func(*Event)) error {
-	if c := x.top[topCategory]; c != nil && !bytes.HasPrefix(c, []byte("kube-audit")) {
-		return ErrCategory
-	}
-	x.rec = x.appendValue(x.rec[:0], clusterName(x.top[topResourceID]))
-	x.recT = x.appendValue(x.recT[:0], x.top[topTime])
-	if !isString {
-		return x.event(log, fn)
-	}
-	var err error
-	x.log, err = appendUnescaped(x.log[:0], trimPartialEscape(log))
-	if err != nil {
-		return ErrMalformed
-	}
-	return x.event(x.log, fn)
-}
-
-// event reads one audit event, possibly cut short.
-func (x *Extractor) event(ev []byte, fn func(*Event)) error {
-	ev = trimSpace(ev)
-	if len(ev) == 0 || ev[0] != '{' {
-		return ErrNotJSON
-	}
-	v, vt, _, err := jsonparser.Get(ev, "responseStatus", "code")
-	if err != nil {
-		switch {
-		case err != jsonparser.KeyPathNotFoundError || ValueEnd(ev) != len(ev):
-			return ErrMalformed
-		case isAuditEvent(ev):
-			return nil // an event without a response, such as stage RequestReceived
-		default:
-			return ErrNotAudit
-		}
-	}
-	code, ok := parseCode(v, vt)
-	if !ok || !x.wants(code) {
-		return nil
-	}
-	if cap(x.str) < len(ev) {
-		x.str = make([]byte, 0, len(ev)+len(ev)/4)
-	}
-	x.str = x.str[:0]
-	x.ev = Event{Code: code, CodeText: v, SourceIPs: x.ev.SourceIPs[:0], Groups: x.ev.Groups[:0], Cluster: x.rec}
-	jsonparser.EachKey(ev, x.fieldCB, fieldPaths[:]...)
-	if len(x.ev.Time) == 0 {
-		x.ev.Time = x.recT
-	}
-	fn(&x.ev)
-	return nil
-}
-
-func (x *Extractor) setField(i int, v []byte, vt jsonparser.ValueType, err error) {
-	if err != nil {
-		return
-	}
-	switch i {
-	case 0:
-		if vt == jsonparser.Array {
-			jsonparser.ArrayEach(v, x.ipCB)
-		} else if vt == jsonparser.String {
-			x.ev.SourceIPs = append(x.ev.SourceIPs, x.value(v, vt))
-		}
-	case 1:
-		x.ev.UserAgent = x.value(v, vt)
-	case 2:
-		x.ev.Verb = x.value(v, vt)
-	case 3:
-		x.ev.RequestURI = x.value(v, vt)
-	case 4:
-		x.ev.Reason = x.value(v, vt)
-	case 5:
-		x.ev.Time = x.value(v, vt)
-	case 6:
-		x.ev.User = x.value(v, vt)
-	case 7:
-		if vt == jsonparser.Array {
-			jsonparser.ArrayEach(v, x.groupCB)
-		}
-	case 8:
-		x.ev.AuditID = x.value(v, vt)
-	case 9:
-		x.ev.Stage = x.value(v, vt)
-	}
-}
-
-// value returns a scalar as text: strings unescaped into x.str, which never
-// reallocates because it was sized to hold the whole event; null as empty.
-func (x *Extractor) value(v []byte, vt jsonparser.ValueType) []byte {
-	switch vt {
-	case jsonparser.String:
-		if bytes.IndexByte(v, '\\') < 0 {
-			return v
-		}
-		start := len(x.str)
-		var err error
-		if x.str, err = appendUnescaped(x.str, v); err != nil {
-			x.str = x.str[:start]
-			return v // an invalid escape: the text as it stands beats a cut value
-		}
-		return x.str[start:len(x.str):len(x.str)]
-	case jsonparser.Number, jsonparser.Boolean:
-		return v
-	}
-	return nil
-}
-
-func (x *Extractor) appendValue(dst, v []byte) []byte {
-	if bytes.IndexByte(v, '\\') < 0 {
-		return append(dst, v...)
-	}
-	dst, _ = appendUnescaped(dst, v)
-	return dst
-}
-
-func (x *Extractor) wants(code int) bool {
-	for _, c := range x.codes {
-		if c == code {
+		i += k + 2
+		if r, ok := hex4(text[i:]); ok && r < 0x80 &&
+			strings.IndexByte(userAnonymous+groupUnauthenticated, byte(r)) >= 0 {
 			return true
 		}
 	}
-	return false
 }
 
-// parseCode accepts the code as a JSON number or a string of digits, as
-// Splunk's search responseStatus.code=401 would.
-func parseCode(v []byte, vt jsonparser.ValueType) (int, bool) {
-	if vt != jsonparser.Number && vt != jsonparser.String {
-		return 0, false
+// HoldsJSON reports whether text, audit data as a field or a file holds
+// it (CSV quoting allowed), could hold an audit event: it starts, after
+// blanks, like a JSON object or array and, when it is a diagnostic record,
+// its properties.log is not plain text, as the log of klog categories
+// (kube-apiserver, guard, ...) is. It looks at the first bytes of each only:
+// it is cheap enough for every event, so that events dropped unparsed can
+// still be counted when their audit data is not JSON.
+func HoldsJSON(text []byte) bool {
+	text = bytes.TrimPrefix(trimSpace(text), bom)
+	if len(text) == 0 || (text[0] != '{' && text[0] != '[') {
+		return false
 	}
-	v = trimSpace(v)
-	if len(v) == 0 || len(v) > 9 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-// isAuditEvent tells an audit event without a response from other JSON.
-func isAuditEvent(ev []byte) bool {
-	kind, err := jsonparser.GetUnsafeString(ev, "kind")
-	if err == nil && kind == "Event" {
+	p := bytes.Index(text, []byte(`properties"`))
+	if p < 0 {
 		return true
 	}
-	_, _, _, err = jsonparser.Get(ev, "auditID")
-	return err == nil
+	window := text[p:min(len(text), p+256)]
+	l := bytes.Index(window, []byte(`"log"`))
+	if l < 0 {
+		return true
+	}
+	for _, c := range window[l+len(`"log"`):] {
+		switch c {
+		case '"', ':', ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '{' || c == '\\'
+	}
+	return true
+}
+
+// Read finds the audit events in what src holds and calls fn for each that
+// matches, in order. Raw is read first, in any shape; the extracted
+// properties.log only when Raw holds no audit event at all. It returns an
+// error when some part could not be read; fn may still have been called
+// for the parts that could.
+func (x *Extractor) Read(src Source, fn func(*Event)) error {
+	x.src, x.seen, x.extracted, x.asked = src, 0, nil, false
+	err := ErrNotAudit
+	if raw := src.Raw(); len(raw) > 0 {
+		if err = x.texts(raw, fn); x.seen > 0 {
+			return err
+		}
+	}
+	if logs := src.Log(); len(logs) > 0 {
+		err = x.texts(logs, fn)
+	}
+	return err
+}
+
+// texts reads each value of a field.
+func (x *Extractor) texts(texts [][]byte, fn func(*Event)) error {
+	var first error
+	for _, t := range texts {
+		if err := x.values(t, fn); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// values reads the JSON values of text one after another: line merging
+// and concatenated JSON put several records in one event. Text that is not
+// JSON is passed over to the end of its line.
+func (x *Extractor) values(text []byte, fn func(*Event)) error {
+	text = bytes.TrimPrefix(text, bom)
+	var (
+		first error
+		found bool
+		r     reader
+	)
+	for i := 0; i < len(text); {
+		if isSpace(text[i]) {
+			i++
+			continue
+		}
+		found = true
+		err, lineLost := ErrNotJSON, true
+		if c := text[i]; c == '{' || c == '[' {
+			r.reset(text[i:])
+			err = x.element(&r, 0, fn)
+			i += r.i
+			if r.err == errCut {
+				i = len(text)
+			}
+			lineLost = r.err != nil
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+		if lineLost {
+			nl := bytes.IndexByte(text[i:], '\n')
+			if nl < 0 {
+				break
+			}
+			i += nl + 1
+		}
+	}
+	if !found {
+		return ErrNotJSON
+	}
+	return first
+}
+
+// element reads the object or array at r, a value of the input or an
+// element of an array in it: an array is a list of elements.
+func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
+	seen := x.seen
+	var err error
+	switch c := r.peek(); {
+	case depth > maxDepth:
+		r.skip()
+		return ErrNotAudit
+	case c == '{':
+		err = x.object(r, depth, fn)
+	case c == '[':
+		r.open('[')
+		for r.element() {
+			if e := x.element(r, depth+1, fn); e != nil && err == nil {
+				err = e
+			}
+		}
+	default:
+		r.skip()
+		return ErrNotAudit
+	}
+	switch {
+	case err != nil:
+		return err
+	case r.err == errSyntax:
+		return ErrNotJSON
+	case r.err == errCut && x.seen == seen:
+		return ErrMalformed
+	}
+	return nil
+}
+
+// object reads a diagnostic record, an Event Hub wrapper, a batch, or a
+// bare audit event. Values the input ends inside are trusted only where
+// the audit event itself is read (see event); a cut resourceId or time is
+// not used.
+func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
+	start := r.i
+	if isEvent(r.b[r.i:]) {
+		x.recT = x.recT[:0]
+		return x.eventAt(r, x.cluster(false), fn)
+	}
+	r.open('{')
+	var (
+		hasLog, hasRID, hasTime bool
+		logObj, body, records   []byte
+	)
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		switch {
+		case !hasLog && keyIs(key, "properties") && r.peek() == '{':
+			r.open('{')
+			for k, ok := r.next(); ok; k, ok = r.next() {
+				switch {
+				case hasLog || !keyIs(k, "log"):
+					r.skip()
+				case r.peek() == '"':
+					x.log, hasLog = r.str(x.log[:0]), true
+				case r.peek() == '{':
+					logObj, hasLog = r.skip(), true
+				default:
+					r.skip()
+				}
+			}
+		case body == nil && keyIs(key, "body") && r.peek() == '{':
+			body = r.skip()
+		case records == nil && keyIs(key, "records") && r.peek() == '[':
+			records = r.skip()
+		case !hasRID && keyIs(key, "resourceId") && r.peek() == '"':
+			x.rid = r.str(x.rid[:0])
+			hasRID = r.err == nil
+		case !hasTime && keyIs(key, "time") && r.peek() == '"':
+			x.recT = r.str(x.recT[:0])
+			hasTime = r.err == nil
+		default:
+			r.skip()
+		}
+	}
+	if !hasTime {
+		x.recT = x.recT[:0]
+	}
+	var inner reader
+	switch {
+	case logObj != nil:
+		return x.event(logObj, x.cluster(hasRID), fn)
+	case hasLog:
+		return x.event(x.log, x.cluster(hasRID), fn)
+	case body != nil:
+		inner.reset(body)
+		return x.element(&inner, depth+1, fn)
+	case records != nil:
+		inner.reset(records)
+		return x.element(&inner, depth+1, fn)
+	}
+	return x.event(r.b[start:r.i], x.cluster(false), fn)
+}
+
+// isEvent reports whether the object that starts obj is an audit event by
+// its first key: the API server writes kind first, and no wrapper of an
+// audit event has a kind. Events that an export reordered are found too,
+// as what an object is when it is nothing else, after a walk of its keys.
+func isEvent(obj []byte) bool {
+	i := 1
+	for i < len(obj) && isSpace(obj[i]) {
+		i++
+	}
+	return bytes.HasPrefix(obj[i:], []byte(`"kind"`))
+}
+
+// cluster returns the AKS cluster name for the record being read: the last
+// segment of its own resourceId when it has one, else of the resourceId
+// Splunk extracted for the event. Every path takes it from here.
+func (x *Extractor) cluster(own bool) []byte {
+	if own {
+		return clusterName(x.rid)
+	}
+	if !x.asked {
+		x.extracted, x.asked = x.src.ResourceID(), true
+	}
+	return clusterName(x.extracted)
 }
 
 // clusterName is the last path segment of an Azure resourceId,
@@ -389,37 +332,6 @@ func clusterName(resourceID []byte) []byte {
 		return resourceID[i+1:]
 	}
 	return resourceID
-}
-
-// looseLog finds properties.log in a record whose JSON never closes, such
-// as an event cut by Splunk's TRUNCATE. It returns the raw string contents,
-// possibly unterminated, or the object text.
-func looseLog(doc []byte) (log []byte, isString, ok bool) {
-	i := bytes.Index(doc, []byte(`"properties"`))
-	if i < 0 {
-		return nil, false, false
-	}
-	rest := doc[i:]
-	j := bytes.Index(rest, []byte(`"log"`))
-	if j < 0 {
-		return nil, false, false
-	}
-	rest = trimSpace(rest[j+len(`"log"`):])
-	if len(rest) == 0 || rest[0] != ':' {
-		return nil, false, false
-	}
-	rest = trimSpace(rest[1:])
-	switch {
-	case len(rest) > 0 && rest[0] == '{':
-		return rest, false, true
-	case len(rest) > 0 && rest[0] == '"':
-		rest = rest[1:]
-		if end := stringEnd(rest); end >= 0 {
-			rest = rest[:end]
-		}
-		return rest, true, true
-	}
-	return nil, false, false
 }
 
 func trimSpace(b []byte) []byte {

@@ -68,17 +68,3 @@ func Complete(text []byte) bool {
 	text = trimSpace(text)
 	return ValueEnd(text) == len(text)
 }
-
-// stringEnd returns the offset of the quote that closes the JSON string
-// whose contents start s, or -1.
-func stringEnd(s []byte) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
-}

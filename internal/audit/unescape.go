@@ -65,6 +65,69 @@ func appendUnescaped(dst, s []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// appendString decodes the JSON string whose contents start s (just past
+// its opening quote) onto dst in the pass that finds its end, and returns
+// the offset just past the closing quote. If s ends first, what is there is
+// decoded, an escape cut in half dropped, and the error is errCut; an
+// invalid escape is errSyntax.
+//
+// An escaped JSON text, such as properties.log, has an escape every few
+// bytes: a plain loop finds them faster than bytes.IndexByte, and the
+// escapes such text is made of are decoded inline.
+func appendString(dst, s []byte) ([]byte, int, error) {
+	i := 0
+	for {
+		j := i
+		for j < len(s) && !stringSpecial[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			return dst, len(s), errCut
+		}
+		if s[j] == '"' {
+			return dst, j + 1, nil
+		}
+		if j+1 < len(s) {
+			if c := s[j+1]; c == '"' || c == '\\' || c == '/' {
+				dst = append(dst, c)
+				i = j + 2
+				continue
+			}
+		}
+		n := escapeLen(s[j:])
+		if j+n > len(s) {
+			dst, err := appendUnescaped(dst, trimPartialEscape(s[j:]))
+			if err != nil {
+				return dst, len(s), errSyntax
+			}
+			return dst, len(s), errCut
+		}
+		var err error
+		if dst, err = appendUnescaped(dst, s[j:j+n]); err != nil {
+			return dst, len(s), errSyntax
+		}
+		i = j + n
+	}
+}
+
+// stringSpecial marks the bytes that end a run of plain string contents.
+var stringSpecial = [256]bool{'"': true, '\\': true}
+
+// escapeLen is the length of the escape sequence that starts s: 12 for a
+// surrogate pair written as two \u escapes, 6 for another \u escape, else 2.
+func escapeLen(s []byte) int {
+	if len(s) < 2 || s[1] != 'u' {
+		return 2
+	}
+	if hi, ok := hex4(s[2:]); ok && hi >= 0xD800 && hi < 0xDC00 && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		if lo, ok := hex4(s[8:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+			return 12
+		}
+	}
+	return 6
+}
+
 func hex4(s []byte) (rune, bool) {
 	if len(s) < 4 {
 		return 0, false

@@ -66,33 +66,21 @@ type detection struct {
 }
 
 func newDetection(opts Options, allow *allowlists, f format) *detection {
-	d := &detection{x: audit.NewExtractor(opts.Codes), allow: allow, format: f}
+	d := &detection{x: audit.NewExtractor(opts.Codes, opts.Anonymous), allow: allow, format: f}
 	d.stats.Suppressed = make([]int, allow.len())
 	d.emitCB = d.emit
 	return d
 }
 
-// A source is one Splunk event, as the fields the detection may read. Each
-// list holds a field's values: one for a plain field, several for a
-// multivalue field, none when the field is absent or empty.
+// A source is one Splunk event, or one document of a file, as the
+// detection meets it. Where its audit data lies, and in which shape, is
+// the audit package's decision alone (audit.Extractor.Read).
 type source struct {
-	mayMatch   bool // some field holds the text of a wanted code; else nothing else is read
+	mayMatch   bool // the audit data may hold a matching event; else it is not read
 	notJSON    bool // the audit data is not JSON at all, so the event is counted as skipped
 	time       []byte
 	chunkedIdx []byte
-	raw        [][]byte        // _raw: the record or event as indexed
-	loadRaw    func() [][]byte // when set, reads raw on first use: most events never need it
-	log        [][]byte        // properties.log, or body.properties.log, as Splunk extracted it
-	resourceID []byte          // resourceId, or body.resourceId, as Splunk extracted it
-	input      [][]byte        // the field named by input=, when given
-	hasInput   bool
-}
-
-func (src *source) rawValues() [][]byte {
-	if src.loadRaw != nil {
-		src.raw, src.loadRaw = src.loadRaw(), nil
-	}
-	return src.raw
+	data       audit.Source
 }
 
 // event runs the detection on one Splunk event. A panic inside it, which no
@@ -114,50 +102,9 @@ func (d *detection) event(src *source) {
 		if src.notJSON {
 			d.stats.Skipped++
 		}
-	case d.read(src) != nil:
+	case d.x.Read(src.data, d.emitCB) != nil:
 		d.stats.Skipped++
 	}
-}
-
-func (d *detection) read(src *source) error {
-	if src.hasInput {
-		return d.documents(src.input)
-	}
-	// Splunk's own extraction is the cheapest start, but it may be cut
-	// short (KV_MODE limits, TRUNCATE): then _raw, which has the whole
-	// record, is read instead, so no field after the cut is lost.
-	if len(src.log) == 1 && (audit.Complete(src.log[0]) || len(src.rawValues()) == 0) {
-		err := d.x.Log(src.log[0], src.resourceID, d.emitCB)
-		if err == nil || len(src.rawValues()) == 0 {
-			return err
-		}
-	}
-	if raw := src.rawValues(); len(raw) > 0 {
-		return d.documents(raw)
-	}
-	var first error
-	for _, log := range src.log {
-		if err := d.x.Log(log, src.resourceID, d.emitCB); err != nil && first == nil {
-			first = err
-		}
-	}
-	if len(src.log) == 0 {
-		return audit.ErrNotAudit
-	}
-	return first
-}
-
-func (d *detection) documents(docs [][]byte) error {
-	var first error
-	for _, doc := range docs {
-		if err := d.x.Document(doc, d.emitCB); err != nil && first == nil {
-			first = err
-		}
-	}
-	if len(docs) == 0 {
-		return audit.ErrNotAudit
-	}
-	return first
 }
 
 func (d *detection) emit(ev *audit.Event) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buger/jsonparser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,6 +54,8 @@ func TestHostileRecords(t *testing.T) {
 		{"sourceIPs of 100,000 entries", "_raw\n" + csvField(record401("many", func(e string) string {
 			return strings.Replace(e, `["203.0.113.1"]`, "["+strings.Join(ips, ",")+"]", 1)
 		})) + "\n", 1},
+		{"arrays nested 100,000 deep", "_raw\n" + csvField(strings.Repeat("[", 100000)+"401") + "\n", 0},
+		{"wrappers nested 100,000 deep", "_raw\n" + csvField(strings.Repeat(`{"body":{"records":[`, 100000)+record401("deep", nil)) + "\n", 0},
 		{"properties.log not a string", "_raw\n" + csvField(`{"properties":{"log":401}}`) + "\n", 0},
 		{"code of every type", "_raw\n" + csvField(`{"kind":"Event","responseStatus":{"code":[401]}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":{"401":1}}}`) + "\n" + csvField(`{"kind":"Event","responseStatus":{"code":401.5}}`) + "\n", 0},
 	}
@@ -112,7 +113,7 @@ func TestPerEventGuard(t *testing.T) {
 	d := newDetection(Options{Codes: DefaultCodes}, &allowlists{}, &panicFormat{})
 	for _, ua := range []string{"first", "boom", "last"} {
 		doc := []byte(record401(ua, nil))
-		d.event(&source{raw: [][]byte{doc}, mayMatch: d.x.MayMatch(doc)})
+		d.event(&source{data: audit.NewDocument(doc), mayMatch: d.x.MayMatch(doc)})
 	}
 	out := string(d.take(true))
 	assert.Contains(t, out, "first")
@@ -131,17 +132,26 @@ func TestPerEventGuard(t *testing.T) {
 func TestNoAllocationPerEvent(t *testing.T) {
 	parsed := strings.Replace(record401("kubectl", nil), `\"code\":401`, `\"code\":200`, 1)
 	parsed = strings.Replace(parsed, `/api`, `/api/401`, 1)
-	require.True(t, audit.NewExtractor(DefaultCodes).MayMatch([]byte(parsed)))
+	require.True(t, audit.NewExtractor(DefaultCodes, false).MayMatch([]byte(parsed)))
 	dropped := strings.Replace(parsed, `/api/401`, `/api`, 1)
-	for name, rec := range map[string]string{"dropped unparsed": dropped, "parsed in full": parsed} {
+	anonymous := strings.Replace(parsed, `\"user\":{}`, `\"user\":{\"username\":\"alice\",\"groups\":[\"system:authenticated\"]},\"x\":\"system:anonymous\"`, 1)
+	require.NotEqual(t, parsed, anonymous)
+	for name, tc := range map[string]struct {
+		rec  string
+		args []string
+	}{
+		"dropped unparsed":               {dropped, nil},
+		"parsed in full":                 {parsed, nil},
+		"parsed in full, anonymous=true": {anonymous, []string{"anonymous=true"}},
+	} {
+		rec := tc.rec
 		t.Run(name, func(t *testing.T) {
 			in := func(events int) []byte {
-				tb := chunkedtest.Table{Columns: []string{"_time", "_raw", "properties.log", "_chunked_idx"}}
-				log := recordLog(t, rec)
+				tb := chunkedtest.Table{Columns: []string{"_time", "_raw", "_chunked_idx"}}
 				for i := 0; i < events; i++ {
-					tb.AppendRow("1795165200", rec, log, fmt.Sprint(i))
+					tb.AppendRow("1795165200", rec, fmt.Sprint(i))
 				}
-				return stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body()))
+				return stream(chunkedtest.Getinfo(tc.args...), chunkedtest.Execute(true, tb.Body()))
 			}
 			small, large := in(1000), in(5000)
 			allocs := func(in []byte) float64 {
@@ -154,10 +164,4 @@ func TestNoAllocationPerEvent(t *testing.T) {
 			assert.Less(t, b-a, 4.0, "4,000 more events cost %.0f more allocations (%.0f vs %.0f)", b-a, b, a)
 		})
 	}
-}
-
-func recordLog(t *testing.T, rec string) string {
-	log, err := jsonparser.GetString([]byte(rec), "properties", "log")
-	require.NoError(t, err)
-	return log
 }

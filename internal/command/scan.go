@@ -14,8 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/buger/jsonparser"
-
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/jsonstream"
 	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 )
@@ -327,21 +326,10 @@ func (sc *scanner) read(name string, r io.Reader) {
 	}
 }
 
-// document runs the detection on one document; a top-level array is read
-// as a list of documents.
+// document runs the detection on one document, in any shape the audit
+// package reads: a top-level array is a list of documents.
 func (sc *scanner) document(doc []byte) {
-	if doc[0] == '[' {
-		_, err := jsonparser.ArrayEach(doc, func(v []byte, _ jsonparser.ValueType, _ int, _ error) {
-			sc.document(v)
-		})
-		if err != nil {
-			sc.d.stats.Read++
-			sc.d.stats.Skipped++
-		}
-		return
-	}
-	sc.docs[0] = doc
-	sc.src = source{raw: sc.docs[:], mayMatch: sc.d.x.MayMatch(doc)}
+	sc.src = source{data: audit.NewDocument(doc), mayMatch: sc.d.x.MayMatch(doc), notJSON: !audit.HoldsJSON(doc)}
 	sc.d.event(&sc.src)
 	sc.sink.Write(sc.d.take(false))
 }

@@ -12,15 +12,28 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 )
 
-// The fields the command reads, in the order of the field* constants.
-// required_fields asks splunkd for these only, so it does not pipe every
-// extracted field of every event to the command: _raw always holds the whole
-// record, and properties.log and resourceId are read when Splunk's own JSON
-// extraction produced them, because they need no unescaping.
+// The fields the command reads, in the order of the field* constants:
+// those it asks splunkd for (requiredFields), and the extracted fields it
+// still reads when splunkd sends them anyway.
 var readFields = [...]string{
 	"_time", "_chunked_idx", "_raw",
 	"properties.log", "body.properties.log",
 	"resourceId", "body.resourceId",
+}
+
+// requiredFields is what the getinfo reply asks splunkd for, so that it
+// does not pipe every extracted field of every event to the command: _raw,
+// which holds the whole record in every shape, and _time. The extracted
+// properties.log is not asked for: it is the same record again, which
+// splunkd would have to extract and serialise, and the command reads it
+// only when _raw holds no audit event (README, required_fields). With
+// input=, that field, and resourceId for the cluster of an event whose
+// record does not name one. splunkd adds _chunked_idx by itself.
+func requiredFields(input string) []string {
+	if input != "" {
+		return []string{"_time", input, "resourceId", "body.resourceId"}
+	}
+	return []string{"_time", "_raw"}
 }
 
 const (
@@ -50,9 +63,9 @@ type search struct {
 	plain, mv [numFields]int // column of each field and of its __mv_ companion, -1 if absent
 	columns   int
 	values    [numFields][][]byte
+	loaded    [numFields]bool // values[f] holds the current record's field f
 	src       source
 	rec       chunked.Record
-	loadRaw   func() [][]byte
 }
 
 // Search runs the command as splunkd drives it: one getinfo exchange, then
@@ -151,16 +164,7 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 	s.d.tag = lk.tags.Tag
 	s.format.allowlisted = lk.allow.show
 
-	// splunkd adds _chunked_idx by itself whenever required_fields is set.
-	reply := replyMeta{Type: "streaming"}
-	for _, f := range readFields {
-		if f != "_chunked_idx" {
-			reply.RequiredFields = append(reply.RequiredFields, f)
-		}
-	}
-	if s.opts.Input != "" {
-		reply.RequiredFields = []string{"_time", s.opts.Input}
-	}
+	reply := replyMeta{Type: "streaming", RequiredFields: requiredFields(s.opts.Input)}
 	if len(warnings) > 0 {
 		reply.Inspector = &inspector{}
 		for _, w := range warnings {
@@ -232,49 +236,34 @@ func (s *search) mapColumns(header chunked.Record) {
 	s.format.withIdx = s.plain[fieldChunkedIdx] >= 0
 }
 
-// source gathers the fields of one record; its slices alias the record.
+// source describes the current record to the detection; its slices alias
+// the record, and its fields are decoded only when read.
 func (s *search) source(rec chunked.Record) *source {
 	s.rec = rec
+	s.loaded = [numFields]bool{}
 	src := &s.src
-	*src = source{hasInput: s.opts.Input != ""}
+	*src = source{data: (*splunkEvent)(s)}
 	src.mayMatch, src.notJSON = s.mayMatch()
 	if !src.mayMatch {
 		return src
 	}
-	for f := range s.values {
-		if f != fieldRaw {
-			s.field(f)
-		}
-	}
-	if s.loadRaw == nil {
-		s.loadRaw = func() [][]byte { return s.field(fieldRaw) }
-	}
-	src.time = first(s.values[fieldTime])
-	src.loadRaw = s.loadRaw
-	src.log = s.values[fieldLog]
-	src.resourceID = first(s.values[fieldResourceID])
-	src.input = s.values[fieldInput]
+	src.time = first(s.field(fieldTime))
 	if p := s.plain[fieldChunkedIdx]; p >= 0 {
 		src.chunkedIdx = rec.Field(p)
-	}
-	if len(src.log) == 0 {
-		src.log = s.values[fieldBodyLog]
-	}
-	if len(src.resourceID) == 0 {
-		src.resourceID = first(s.values[fieldBodyResourceID])
 	}
 	return src
 }
 
 // mayMatch scans the fields that can hold audit data, still CSV-quoted,
-// for the digits of a wanted code: most events have none and are done with.
-// notJSON tells whether the first of those fields present is not JSON.
+// for what a matching event must contain (audit.Extractor.MayMatch): most
+// events have none of it and are done with. notJSON tells whether none of
+// those fields holds JSON audit data.
 func (s *search) mayMatch() (may, notJSON bool) {
-	fields := []int{fieldLog, fieldBodyLog, fieldRaw}
+	fields := []int{fieldRaw, fieldLog, fieldBodyLog}
 	if s.opts.Input != "" {
 		fields = []int{fieldInput}
 	}
-	seen := false
+	holdsJSON := false
 	for _, f := range fields {
 		p := s.plain[f]
 		if p < 0 {
@@ -284,16 +273,51 @@ func (s *search) mayMatch() (may, notJSON bool) {
 		if s.d.x.MayMatch(v) {
 			return true, false
 		}
-		if !seen && len(v) > 0 {
-			seen, notJSON = true, !audit.StartsJSON(v)
-		}
+		holdsJSON = holdsJSON || audit.HoldsJSON(v)
 	}
-	return false, notJSON || !seen
+	return false, !holdsJSON
 }
 
-// field reads the values of field f of the current record: several when
-// its __mv_ companion holds them, else the plain value, if not empty.
+// A splunkEvent is the audit.Source of the record being read.
+type splunkEvent search
+
+// Raw is _raw or, with input=, the field it names.
+func (e *splunkEvent) Raw() [][]byte {
+	s := (*search)(e)
+	if s.opts.Input != "" {
+		return s.field(fieldInput)
+	}
+	return s.field(fieldRaw)
+}
+
+// Log is properties.log, else body.properties.log.
+func (e *splunkEvent) Log() [][]byte {
+	s := (*search)(e)
+	if s.opts.Input != "" {
+		return nil
+	}
+	if log := s.field(fieldLog); len(log) > 0 {
+		return log
+	}
+	return s.field(fieldBodyLog)
+}
+
+// ResourceID is resourceId, else body.resourceId.
+func (e *splunkEvent) ResourceID() []byte {
+	s := (*search)(e)
+	if rid := first(s.field(fieldResourceID)); len(rid) > 0 {
+		return rid
+	}
+	return first(s.field(fieldBodyResourceID))
+}
+
+// field reads the values of field f of the current record, once: several
+// when its __mv_ companion holds them, else the plain value, if not empty.
 func (s *search) field(f int) [][]byte {
+	if s.loaded[f] {
+		return s.values[f]
+	}
+	s.loaded[f] = true
 	s.values[f] = s.values[f][:0]
 	if m := s.mv[f]; m >= 0 {
 		if cell := s.rec.Field(m); len(cell) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/audit/audittest"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
 	"github.com/kubefingerprint/kubefingerprint/internal/golden"
@@ -54,12 +55,13 @@ func TestGetinfo(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Len(t, r.replies, 1)
 	assert.Equal(t, "streaming", r.replies[0].Meta["type"])
-	assert.Equal(t, []any{"_time", "_raw", "properties.log", "body.properties.log", "resourceId", "body.resourceId"}, r.replies[0].Meta["required_fields"])
+	assert.Equal(t, []any{"_time", "_raw"}, r.replies[0].Meta["required_fields"])
 	assert.Empty(t, r.replies[0].Body)
 	assert.Empty(t, r.stderr)
 
 	r = drive(t, chunkedtest.Getinfo("input=body.properties.log"), "")
-	assert.Equal(t, []any{"_time", "body.properties.log"}, r.replies[0].Meta["required_fields"])
+	assert.Equal(t, []any{"_time", "body.properties.log", "resourceId", "body.resourceId"}, r.replies[0].Meta["required_fields"],
+		"with input= the cluster still comes from resourceId")
 }
 
 func TestEOFIsANormalEnd(t *testing.T) {
@@ -118,7 +120,7 @@ func TestSearch(t *testing.T) {
 	last := r.replies[5].Meta
 	assert.Equal(t, true, last["finished"])
 	assert.Equal(t, false, r.replies[1].Meta["finished"])
-	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 34, rows emitted: 13, events skipped as unparsable: 1")
+	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 34, rows emitted: 13, events skipped as unparsable: 2")
 }
 
 // TestScanMatchesSearch checks that the command line prints exactly the
@@ -233,4 +235,79 @@ func TestRecordedTranscripts(t *testing.T) {
 			assert.Equal(t, true, r.replies[len(r.replies)-1].Meta["finished"])
 		})
 	}
+}
+
+// TestCategoryEveryPath: one rule for the record's category on every path
+// (issue 8, defect 3): the audit event is read whatever the category says,
+// from the extracted field, from _raw and by scan alike; klog text is not
+// JSON, skipped and counted on every path, with or without a code's digits.
+func TestCategoryEveryPath(t *testing.T) {
+	event := audittest.Event{AuditID: "a", URI: "/api", Code: 401, Reason: "Unauthorized", SourceIPs: []string{"203.0.113.1"},
+		UserAgent: "curl/8.5.0", Time: "2026-11-20T10:00:00Z"}.JSON()
+	rid := audittest.ResourceID("RG", "AKS-1")
+	for _, category := range []string{"kube-apiserver", "guard", "cloud-controller-manager"} {
+		t.Run(category, func(t *testing.T) {
+			record := audittest.Record(category, event, rid, "2026-11-20T10:00:01Z")
+			for name, tb := range map[string]chunkedtest.Table{
+				"extracted": {Columns: []string{"properties.log", "resourceId"}, Rows: [][][]string{{{audittest.Log(event)}, {rid}}}},
+				"_raw":      {Columns: []string{"_raw"}, Rows: [][][]string{{{record}}}},
+			} {
+				r := drive(t, stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body())), "")
+				require.Equal(t, 0, r.code, r.stderr)
+				rows := csvRows(t, r.replies[1].Body)
+				require.Len(t, rows, 1, name)
+				assert.Equal(t, "AKS-1", rows[0]["cluster"], name)
+			}
+			file := filepath.Join(t.TempDir(), "a.json")
+			require.NoError(t, os.WriteFile(file, []byte(record+"\n"), 0o644))
+			var out, errOut bytes.Buffer
+			require.Equal(t, 0, Scan([]string{"--format", "csv", file}, Stdin{}, &out, &errOut), errOut.String())
+			assert.Len(t, csvRows(t, out.String()), 1, "scan")
+		})
+	}
+	for _, text := range []string{"I1120 09:01:15.000123 1 controller.go:615] quota", "E1120 09:01:15 status 401 from webhook"} {
+		record := audittest.Record("kube-apiserver", text, rid, "2026-11-20T10:00:01Z")
+		for name, tb := range map[string]chunkedtest.Table{
+			"extracted": {Columns: []string{"properties.log", "resourceId"}, Rows: [][][]string{{{text + "\n"}, {rid}}}},
+			"_raw":      {Columns: []string{"_raw"}, Rows: [][][]string{{{record}}}},
+			"both":      {Columns: []string{"_raw", "properties.log"}, Rows: [][][]string{{{record}, {text + "\n"}}}},
+		} {
+			r := drive(t, stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body())), "")
+			require.Equal(t, 0, r.code, r.stderr)
+			assert.Empty(t, r.replies[1].Body)
+			assert.Contains(t, fmt.Sprint(r.replies[1].Meta["inspector"]), "events read: 1, rows emitted: 0, events skipped as unparsable: 1", "%s: %s", name, text)
+		}
+	}
+}
+
+// TestAnonymousOnRealData drives the command with the real refdata files
+// as _raw: the OpenShift credential-less probe is a row only with
+// anonymous=true; audit2rbac's authenticated 403s never are.
+func TestAnonymousOnRealData(t *testing.T) {
+	dir := golden.Refdata(t, "audit")
+	rowsOf := func(rel string, args ...string) []map[string]string {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		require.NoError(t, err)
+		tb := chunkedtest.Table{Columns: []string{"_raw"}}
+		for _, doc := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			tb.AppendRow(string(doc))
+		}
+		if !bytes.HasPrefix(data, []byte("{\"")) { // pretty-printed: one event
+			tb.Rows = [][][]string{{{string(data)}}}
+		}
+		r := drive(t, stream(chunkedtest.Getinfo(args...), chunkedtest.Execute(true, tb.Body())), "")
+		require.Equal(t, 0, r.code, r.stderr)
+		return csvRows(t, r.replies[1].Body)
+	}
+	probe := "openshift-oauth-apiserver-anon403/raw_audit_oauth-apiserver.json"
+	assert.Empty(t, rowsOf(probe))
+	rows := rowsOf(probe, "anonymous=true")
+	require.Len(t, rows, 1)
+	assert.Equal(t, "403", rows[0]["responseStatus.code"])
+	assert.Equal(t, "system:anonymous", rows[0]["user"])
+	assert.Equal(t, "10.131.0.5", rows[0]["src_ip"])
+
+	rbac := "audit2rbac-authenticated-403/demo.log"
+	assert.Len(t, rowsOf(rbac, "codes=403"), 11)
+	assert.Empty(t, rowsOf(rbac, "anonymous=true"))
 }

@@ -212,7 +212,7 @@ func TestSampleSummary(t *testing.T) {
 		t.Skip("SKIPPED: --anonymous does not reach the extractor yet (the core branch wires Options.Anonymous)")
 	}
 	got = sources("--anonymous")
-	require.Equal(t, []string{"198.51.100.7", "203.0.113.45"}, ips(got), "never the developer's RBAC denials")
+	require.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77"}, ips(got), "never the developer's RBAC denials")
 	assert.Equal(t, 10.0, got[1]["count"], "two 200s and eight 403s; the RequestReceived event is no row")
 	assert.Equal(t, 10.0, got[1]["uri_count"])
 	assert.Equal(t, []any{"200", "403"}, got[1]["codes"])

@@ -1,0 +1,117 @@
+// Package audit owns every decision about where a Kubernetes audit event
+// (audit.k8s.io Event) lies in what Splunk or a file holds, and which of its
+// fields the scan-fingerprint detection reports. The search command and the
+// scan command line both hand an Extractor what they have of one event or
+// document (a Source) and get Events back with every derived field, so the
+// two cannot disagree on any shape.
+//
+// Shapes understood, alone or several in a row (line merging, concatenated
+// JSON), each possibly cut short (Splunk's TRUNCATE, AKS's 16 KiB limit on
+// properties.log) and read as far as it goes:
+//
+//   - an Azure diagnostic record (blob input, PT1H.json) whose
+//     properties.log is the audit event as a JSON string or object, of any
+//     category: klog text in properties.log is not JSON and is skipped;
+//   - the same record under an Event Hub "body" wrapper;
+//   - a {"records":[...]} batch of such records, also under "body";
+//   - a top-level JSON array of any of these;
+//   - a bare audit event (self-managed clusters, EKS);
+//   - properties.log as Splunk's search-time extraction produced it, with
+//     the record's resourceId beside it.
+//
+// It uses jsonparser's scanning calls and its own reader only: no
+// reflection, and no allocation per event once its buffers have grown.
+package audit
+
+import "errors"
+
+// Reasons an event or document yields no audit event. They are counted,
+// never fatal.
+var (
+	ErrNotJSON   = errors.New("not JSON")
+	ErrNotAudit  = errors.New("no Kubernetes audit event in it")
+	ErrMalformed = errors.New("audit event malformed or cut short before responseStatus.code")
+)
+
+// An Event holds what the detection reports of one audit event. Its slices
+// point into the Source or into the Extractor's buffers and are valid only
+// until the callback that received it returns.
+type Event struct {
+	Code       int
+	CodeText   []byte   // responseStatus.code as the event carries it
+	SourceIPs  [][]byte // sourceIPs, every address in order
+	UserAgent  []byte
+	Verb       []byte
+	RequestURI []byte
+	Reason     []byte   // responseStatus.reason
+	Time       []byte   // requestReceivedTimestamp, else the record's time
+	Cluster    []byte   // AKS cluster name, the last segment of the record's resourceId
+	User       []byte   // user.username; empty for a rejected credential ("user":{})
+	Groups     [][]byte // user.groups
+	AuditID    []byte
+	Stage      []byte
+}
+
+// SrcIP is the address the API server itself saw: the last entry of
+// sourceIPs. Every earlier entry comes from X-Forwarded-For or X-Real-Ip,
+// which the client sets.
+func (ev *Event) SrcIP() []byte {
+	if len(ev.SourceIPs) == 0 {
+		return nil
+	}
+	return ev.SourceIPs[len(ev.SourceIPs)-1]
+}
+
+// Anonymous reports whether the API server served the request as an
+// unauthenticated caller: user system:anonymous or group
+// system:unauthenticated.
+func (ev *Event) Anonymous() bool {
+	if string(ev.User) == userAnonymous {
+		return true
+	}
+	for _, g := range ev.Groups {
+		if string(g) == groupUnauthenticated {
+			return true
+		}
+	}
+	return false
+}
+
+// The names the API server gives a caller without credentials when
+// anonymous authentication is on (the Kubernetes default).
+const (
+	userAnonymous        = "system:anonymous"
+	groupUnauthenticated = "system:unauthenticated"
+)
+
+// A Source is what the caller has of one Splunk event, or one document of
+// a file. Each method returns a field's values (several for a multivalue
+// field), none when the field is absent; the Extractor calls only those it
+// needs, at most once per Read, so a Source may decode fields lazily.
+type Source interface {
+	// Raw is the audit data as it was indexed: _raw, the field input= names,
+	// or a document read from a file. It is read first, in any shape.
+	Raw() [][]byte
+	// Log is properties.log (or body.properties.log) as Splunk's search-time
+	// extraction produced it. It is read only when Raw holds no audit data.
+	Log() [][]byte
+	// ResourceID is resourceId (or body.resourceId) as Splunk extracted
+	// it: the cluster of an event whose own record does not name one.
+	ResourceID() []byte
+}
+
+// A Document is a Source that is one piece of text, such as a document
+// read from a file: it is read as _raw is.
+type Document struct{ text [1][]byte }
+
+// NewDocument returns the Source for text.
+func NewDocument(text []byte) *Document { return &Document{text: [1][]byte{text}} }
+
+// Raw returns the text.
+func (d *Document) Raw() [][]byte { return d.text[:] }
+
+// Log returns nothing: a document has no extracted fields.
+func (d *Document) Log() [][]byte { return nil }
+
+// ResourceID returns nothing: a document has no extracted fields.
+func (d *Document) ResourceID() []byte { return nil }

@@ -1,0 +1,415 @@
+package audit
+
+import (
+	"bytes"
+
+	"github.com/buger/jsonparser"
+)
+
+var fieldPaths = [...][]string{
+	{"sourceIPs"},
+	{"userAgent"},
+	{"verb"},
+	{"requestURI"},
+	{"responseStatus", "reason"},
+	{"requestReceivedTimestamp"},
+	{"user", "username"},
+	{"user", "groups"},
+	{"auditID"},
+	{"stage"},
+}
+
+// event reads one audit event, all of ev but blanks, possibly cut short,
+// of the record whose cluster is given; its time falls back to the
+// record's, in x.recT. The event is reported when its code is wanted or,
+// with anonymous, its caller was unauthenticated. The one walk of quick
+// reads plain events; anything else, and every event cut short, is read by
+// general.
+func (x *Extractor) event(ev, cluster []byte, fn func(*Event)) error {
+	ev = trimSpace(ev)
+	if len(ev) == 0 || ev[0] != '{' {
+		return ErrNotJSON
+	}
+	var r reader
+	r.reset(ev)
+	if x.quick(&r, cluster, fn, true) {
+		return nil
+	}
+	return x.general(ev, cluster, fn)
+}
+
+// eventAt reads the audit event that starts at r, a value among others,
+// and leaves r past it.
+func (x *Extractor) eventAt(r *reader, cluster []byte, fn func(*Event)) error {
+	start := *r
+	if x.quick(r, cluster, fn, false) {
+		return nil
+	}
+	*r = start
+	end := ValueEnd(r.b[r.i:])
+	if end < 0 {
+		end = len(r.b) - r.i
+		r.fail(errCut)
+	}
+	ev := r.b[r.i : r.i+end]
+	r.i += end
+	return x.general(ev, cluster, fn)
+}
+
+// general reads an audit event with jsonparser, which tolerates what
+// quick does not: escaped or repeated keys, values of unexpected kinds,
+// input cut short. A code the input ends inside is no code: "40" of a cut
+// "401", or "401" of a cut "4012". It is the oracle quick is tested
+// against (FuzzOnePass).
+func (x *Extractor) general(ev, cluster []byte, fn func(*Event)) error {
+	v, vt, end, err := jsonparser.Get(ev, "responseStatus", "code")
+	switch {
+	case err == jsonparser.KeyPathNotFoundError && ValueEnd(ev) == len(ev):
+		if !isAuditEvent(ev) {
+			return ErrNotAudit
+		}
+		x.seen++
+		return nil // an event without a response, such as stage RequestReceived
+	case err != nil, vt == jsonparser.Number && end >= len(ev):
+		return ErrMalformed
+	}
+	x.seen++
+	code, ok := parseCode(v, vt)
+	if !ok {
+		return nil
+	}
+	wanted := x.wants(code)
+	if !wanted && !x.anonymous {
+		return nil
+	}
+	x.startEvent(ev, cluster)
+	x.ev.Code, x.ev.CodeText = code, v
+	jsonparser.EachKey(ev, x.fieldCB, fieldPaths[:]...)
+	if !wanted && !x.ev.Anonymous() {
+		return nil
+	}
+	x.report(fn)
+	return nil
+}
+
+// startEvent empties x.ev for event ev and sizes x.str to hold all of its
+// decoded strings, so that it never reallocates while they are taken.
+func (x *Extractor) startEvent(ev, cluster []byte) {
+	if cap(x.str) < len(ev) {
+		x.str = make([]byte, 0, len(ev)+len(ev)/4)
+	}
+	x.str = x.str[:0]
+	x.ev = Event{SourceIPs: x.ev.SourceIPs[:0], Groups: x.ev.Groups[:0], Cluster: cluster}
+}
+
+func (x *Extractor) report(fn func(*Event)) {
+	if len(x.ev.Time) == 0 {
+		x.ev.Time = x.recT
+	}
+	fn(&x.ev)
+}
+
+// The members of an audit event that quick reads, as bits.
+const (
+	qSourceIPs = 1 << iota
+	qUserAgent
+	qVerb
+	qRequestURI
+	qResponseStatus
+	qTime
+	qUser
+	qAuditID
+	qStage
+)
+
+// quick reads the plain audit event that starts at r in one walk that
+// takes the wanted fields on its way, and stops as soon as the event cannot
+// match: its code known and unwanted (responseStatus precedes requestObject
+// in real events) and, with anonymous, its caller known and authenticated;
+// the rest of the event is then only passed over. A matching event is
+// walked to its end, which proves it complete; with whole, nothing but
+// blanks may follow it. quick returns false, having reported nothing, for
+// anything it does not read exactly as general would: an escaped or
+// repeated key among those it reads, a value of another kind than the API
+// server writes, input cut short or not JSON, an event without a code. On
+// true, r is past the event.
+func (x *Extractor) quick(r *reader, cluster []byte, fn func(*Event), whole bool) bool {
+	if !r.open('{') {
+		return false
+	}
+	x.startEvent(r.b[r.i:], cluster)
+	var seen int
+	wanted, known := false, false
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		var bit int
+		switch string(key) {
+		case "sourceIPs":
+			bit = qSourceIPs
+			if !x.quickStrings(r, &x.ev.SourceIPs) {
+				return false
+			}
+		case "userAgent":
+			bit = qUserAgent
+			x.ev.UserAgent = x.quickString(r)
+		case "verb":
+			bit = qVerb
+			x.ev.Verb = x.quickString(r)
+		case "requestURI":
+			bit = qRequestURI
+			x.ev.RequestURI = x.quickString(r)
+		case "requestReceivedTimestamp":
+			bit = qTime
+			x.ev.Time = x.quickString(r)
+		case "auditID":
+			bit = qAuditID
+			x.ev.AuditID = x.quickString(r)
+		case "stage":
+			bit = qStage
+			x.ev.Stage = x.quickString(r)
+		case "user":
+			bit = qUser
+			if !x.quickUser(r) {
+				return false
+			}
+		case "responseStatus":
+			bit = qResponseStatus
+			code, ok := x.quickStatus(r)
+			if !ok || seen&bit != 0 {
+				return false
+			}
+			known = true
+			if code < 0 {
+				x.seen++ // a code that is no number: never a match, as in general
+				r.rest()
+				return true
+			}
+			x.ev.Code, wanted = code, x.wants(code)
+		default:
+			if bytes.IndexByte(key, '\\') >= 0 {
+				return false
+			}
+			r.skipValid()
+		}
+		if r.err != nil || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		if known && !wanted && (!x.anonymous || seen&qUser != 0 && !x.ev.Anonymous()) {
+			x.seen++
+			r.rest()
+			return true
+		}
+	}
+	if r.err != nil || !known || whole && len(trimSpace(r.b[r.i:])) > 0 {
+		return false
+	}
+	x.seen++
+	if wanted || x.ev.Anonymous() {
+		x.report(fn)
+	}
+	return true
+}
+
+// quickString reads a string value, decoded only when it has escapes;
+// anything else fails r.
+func (x *Extractor) quickString(r *reader) []byte {
+	if r.peek() != '"' {
+		r.fail(errSyntax)
+		return nil
+	}
+	end := stringEnd(r.b[r.i+1:])
+	if end < 0 {
+		r.fail(errCut)
+		return nil
+	}
+	v := r.b[r.i+1 : r.i+1+end]
+	r.i += end + 2
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v
+	}
+	start := len(x.str)
+	var err error
+	if x.str, err = appendUnescaped(x.str, v); err != nil {
+		r.fail(errSyntax)
+		return nil
+	}
+	return x.str[start:len(x.str):len(x.str)]
+}
+
+// quickStrings reads an array of strings onto dst.
+func (x *Extractor) quickStrings(r *reader, dst *[][]byte) bool {
+	if !r.open('[') {
+		return false
+	}
+	for r.element() {
+		*dst = append(*dst, x.quickString(r))
+	}
+	return r.err == nil
+}
+
+// quickUser reads the user object: username and groups.
+func (x *Extractor) quickUser(r *reader) bool {
+	if !r.open('{') {
+		return false
+	}
+	seen := 0
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		bit := 0
+		switch string(key) {
+		case "username":
+			bit = 1
+			x.ev.User = x.quickString(r)
+		case "groups":
+			bit = 2
+			if !x.quickStrings(r, &x.ev.Groups) {
+				return false
+			}
+		default:
+			if bytes.IndexByte(key, '\\') >= 0 {
+				return false
+			}
+			r.skipValid()
+		}
+		if seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+	return r.err == nil
+}
+
+// quickStatus reads responseStatus: its reason into x.ev, and its code,
+// -1 for a number or string that is no code. It fails for a status
+// without a code, or a code of another kind.
+func (x *Extractor) quickStatus(r *reader) (int, bool) {
+	if !r.open('{') {
+		return 0, false
+	}
+	seen, code := 0, 0
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		bit := 0
+		switch string(key) {
+		case "code":
+			bit = 1
+			v, vt := r.skipValid(), jsonparser.Number
+			switch {
+			case len(v) > 1 && v[0] == '"':
+				v, vt = v[1:len(v)-1], jsonparser.String
+			case !isNumber(v):
+				return 0, false
+			}
+			x.ev.CodeText = v
+			var ok bool
+			if code, ok = parseCode(v, vt); !ok {
+				code = -1
+			}
+		case "reason":
+			bit = 2
+			x.ev.Reason = x.quickString(r)
+		default:
+			if bytes.IndexByte(key, '\\') >= 0 {
+				return 0, false
+			}
+			r.skipValid()
+		}
+		if seen&bit != 0 {
+			return 0, false
+		}
+		seen |= bit
+	}
+	return code, r.err == nil && seen&1 != 0
+}
+
+func (x *Extractor) setField(i int, v []byte, vt jsonparser.ValueType, err error) {
+	if err != nil {
+		return
+	}
+	switch i {
+	case 0:
+		if vt == jsonparser.Array {
+			jsonparser.ArrayEach(v, x.ipCB)
+		} else if vt == jsonparser.String {
+			x.ev.SourceIPs = append(x.ev.SourceIPs, x.value(v, vt))
+		}
+	case 1:
+		x.ev.UserAgent = x.value(v, vt)
+	case 2:
+		x.ev.Verb = x.value(v, vt)
+	case 3:
+		x.ev.RequestURI = x.value(v, vt)
+	case 4:
+		x.ev.Reason = x.value(v, vt)
+	case 5:
+		x.ev.Time = x.value(v, vt)
+	case 6:
+		x.ev.User = x.value(v, vt)
+	case 7:
+		if vt == jsonparser.Array {
+			jsonparser.ArrayEach(v, x.groupCB)
+		}
+	case 8:
+		x.ev.AuditID = x.value(v, vt)
+	case 9:
+		x.ev.Stage = x.value(v, vt)
+	}
+}
+
+// value returns a scalar as text: strings unescaped into x.str, which never
+// reallocates because it was sized to hold the whole event; null as empty.
+func (x *Extractor) value(v []byte, vt jsonparser.ValueType) []byte {
+	switch vt {
+	case jsonparser.String:
+		if bytes.IndexByte(v, '\\') < 0 {
+			return v
+		}
+		start := len(x.str)
+		var err error
+		if x.str, err = appendUnescaped(x.str, v); err != nil {
+			x.str = x.str[:start]
+			return v // an invalid escape: the text as it stands beats a cut value
+		}
+		return x.str[start:len(x.str):len(x.str)]
+	case jsonparser.Number, jsonparser.Boolean:
+		return v
+	}
+	return nil
+}
+
+func (x *Extractor) wants(code int) bool {
+	for _, c := range x.codes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// parseCode accepts the code as a JSON number or a string of digits, as
+// Splunk's search responseStatus.code=401 would.
+func parseCode(v []byte, vt jsonparser.ValueType) (int, bool) {
+	if vt != jsonparser.Number && vt != jsonparser.String {
+		return 0, false
+	}
+	v = trimSpace(v)
+	if len(v) == 0 || len(v) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// isAuditEvent tells an audit event without a response from other JSON.
+func isAuditEvent(ev []byte) bool {
+	kind, err := jsonparser.GetUnsafeString(ev, "kind")
+	if err == nil && kind == "Event" {
+		return true
+	}
+	_, _, _, err = jsonparser.Get(ev, "auditID")
+	return err == nil
+}
