@@ -100,6 +100,17 @@ type Source interface {
 	ResourceID() []byte
 }
 
+// A QuotedSource is a Source that can also hand over Raw as it lies in a
+// chunk body, its CSV quoting not undone: a record is then read in one walk
+// that undoes both quotings, and Raw is asked for only when that cannot be
+// (see Extractor.quoted).
+type QuotedSource interface {
+	Source
+	// RawQuoted is the one value of _raw as it lies in the CSV body, every
+	// quote doubled, or nil.
+	RawQuoted() []byte
+}
+
 // A Document is a Source that is one piece of text, such as a document
 // read from a file: it is read as _raw is.
 type Document struct{ text [1][]byte }

@@ -137,6 +137,13 @@ func HoldsJSON(text []byte) bool {
 // for the parts that could.
 func (x *Extractor) Read(src Source, fn func(*Event)) error {
 	x.src, x.seen, x.extracted, x.asked = src, 0, nil, false
+	if q, ok := src.(QuotedSource); ok {
+		if text := q.RawQuoted(); text != nil {
+			if done, err := x.quoted(text, fn); done && x.seen > 0 {
+				return err
+			}
+		}
+	}
 	err := ErrNotAudit
 	if raw := src.Raw(); len(raw) > 0 {
 		if err = x.texts(raw, fn); x.seen > 0 {
@@ -242,38 +249,64 @@ func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 // not used.
 func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 	start := r.i
-	if isEvent(r.b[r.i:]) {
+	if isEvent(r.b[r.i:], false) {
 		x.recT = x.recT[:0]
 		return x.eventAt(r, x.cluster(false), fn)
 	}
+	rec := x.record(r)
+	var inner reader
+	switch {
+	case rec.logObj != nil:
+		return x.event(rec.logObj, x.cluster(rec.hasRID), fn)
+	case rec.hasLog:
+		return x.event(x.log, x.cluster(rec.hasRID), fn)
+	case rec.body != nil:
+		inner.reset(rec.body)
+		return x.element(&inner, depth+1, fn)
+	case rec.records != nil:
+		inner.reset(rec.records)
+		return x.element(&inner, depth+1, fn)
+	}
+	return x.event(r.b[start:r.i], x.cluster(false), fn)
+}
+
+// A recordWalk is what one walk of an object's members found of a
+// diagnostic record: properties.log decoded into x.log (or, as an object,
+// here), the record's resourceId in x.rid and time in x.recT, or the
+// wrappers an Event Hub batch comes in.
+type recordWalk struct {
+	hasLog, hasRID        bool
+	logObj, body, records []byte
+}
+
+// record walks the members of the object at r once.
+func (x *Extractor) record(r *reader) recordWalk {
+	var rec recordWalk
+	hasTime := false
 	r.open('{')
-	var (
-		hasLog, hasRID, hasTime bool
-		logObj, body, records   []byte
-	)
 	for key, ok := r.next(); ok; key, ok = r.next() {
 		switch {
-		case !hasLog && keyIs(key, "properties") && r.peek() == '{':
+		case !rec.hasLog && keyIs(key, "properties") && r.peek() == '{':
 			r.open('{')
 			for k, ok := r.next(); ok; k, ok = r.next() {
 				switch {
-				case hasLog || !keyIs(k, "log"):
+				case rec.hasLog || !keyIs(k, "log"):
 					r.skip()
 				case r.peek() == '"':
-					x.log, hasLog = r.str(x.log[:0]), true
+					x.log, rec.hasLog = r.str(x.log[:0]), true
 				case r.peek() == '{':
-					logObj, hasLog = r.skip(), true
+					rec.logObj, rec.hasLog = r.skip(), true
 				default:
 					r.skip()
 				}
 			}
-		case body == nil && keyIs(key, "body") && r.peek() == '{':
-			body = r.skip()
-		case records == nil && keyIs(key, "records") && r.peek() == '[':
-			records = r.skip()
-		case !hasRID && keyIs(key, "resourceId") && r.peek() == '"':
+		case rec.body == nil && keyIs(key, "body") && r.peek() == '{':
+			rec.body = r.skip()
+		case rec.records == nil && keyIs(key, "records") && r.peek() == '[':
+			rec.records = r.skip()
+		case !rec.hasRID && keyIs(key, "resourceId") && r.peek() == '"':
 			x.rid = r.str(x.rid[:0])
-			hasRID = r.err == nil
+			rec.hasRID = r.err == nil
 		case !hasTime && keyIs(key, "time") && r.peek() == '"':
 			x.recT = r.str(x.recT[:0])
 			hasTime = r.err == nil
@@ -284,30 +317,42 @@ func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 	if !hasTime {
 		x.recT = x.recT[:0]
 	}
-	var inner reader
-	switch {
-	case logObj != nil:
-		return x.event(logObj, x.cluster(hasRID), fn)
-	case hasLog:
-		return x.event(x.log, x.cluster(hasRID), fn)
-	case body != nil:
-		inner.reset(body)
-		return x.element(&inner, depth+1, fn)
-	case records != nil:
-		inner.reset(records)
-		return x.element(&inner, depth+1, fn)
+	return rec
+}
+
+// quoted reads _raw as it lies in a chunk body, every quote doubled, when
+// it is one diagnostic record whose properties.log is a string, and then
+// only: that spares undoing its CSV quoting, a pass over the whole record,
+// since the walk of the record decodes both quotings at once. Anything else
+// (another shape, a record cut short, text after it) reports nothing and
+// returns false, to be read once unquoted.
+func (x *Extractor) quoted(text []byte, fn func(*Event)) (bool, error) {
+	text = trimSpace(text)
+	if !bytes.HasPrefix(text, []byte(`{""`)) || isEvent(text, true) {
+		return false, nil
 	}
-	return x.event(r.b[start:r.i], x.cluster(false), fn)
+	var r reader
+	r.reset(text)
+	r.csv = true
+	rec := x.record(&r)
+	if r.err != nil || !rec.hasLog || rec.logObj != nil || len(trimSpace(text[r.i:])) > 0 {
+		return false, nil
+	}
+	return true, x.event(x.log, x.cluster(rec.hasRID), fn)
 }
 
 // isEvent reports whether the object that starts obj is an audit event by
 // its first key: the API server writes kind first, and no wrapper of an
 // audit event has a kind. Events that an export reordered are found too,
 // as what an object is when it is nothing else, after a walk of its keys.
-func isEvent(obj []byte) bool {
+// With csv, obj is still CSV-quoted.
+func isEvent(obj []byte, csv bool) bool {
 	i := 1
 	for i < len(obj) && isSpace(obj[i]) {
 		i++
+	}
+	if csv {
+		return bytes.HasPrefix(obj[i:], []byte(`""kind""`))
 	}
 	return bytes.HasPrefix(obj[i:], []byte(`"kind"`))
 }

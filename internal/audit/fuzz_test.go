@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -117,4 +118,31 @@ func FuzzOnePass(f *testing.F) {
 func eventText(ev *Event) string {
 	return fmt.Sprintf("%d %q %q %q %q %q %q %q %q %q %q %q %q", ev.Code, ev.CodeText, ev.SourceIPs, ev.UserAgent, ev.Verb,
 		ev.RequestURI, ev.Reason, ev.Time, ev.Cluster, ev.User, ev.Groups, ev.AuditID, ev.Stage)
+}
+
+// FuzzQuoted: a record read as it lies in a chunk body, every quote
+// doubled, gives what the same record gives once unquoted, whenever the
+// quoted reading takes it at all.
+func FuzzQuoted(f *testing.F) {
+	files, _ := filepath.Glob("testdata/shapes/*.json")
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"kind":"Event","properties":{"log":"{\"responseStatus\":{\"code\":401}}"},"responseStatus":{"code":403}}`))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, anonymous := range []bool{false, true} {
+			plain, quoted := NewExtractor([]int{401, 403}, anonymous), NewExtractor([]int{401, 403}, anonymous)
+			var p, q []string
+			perr := plain.Read(NewDocument(text), func(ev *Event) { p = append(p, eventText(ev)) })
+			quoted.src = NewDocument(nil)
+			done, qerr := quoted.quoted(bytes.ReplaceAll(text, []byte(`"`), []byte(`""`)), func(ev *Event) { q = append(q, eventText(ev)) })
+			if !done || quoted.seen == 0 {
+				continue
+			}
+			if perr != qerr || quoted.seen != plain.seen || fmt.Sprint(p) != fmt.Sprint(q) {
+				t.Fatalf("anonymous=%v: unquoted %q (%v, seen %d), quoted %q (%v, seen %d)", anonymous, p, perr, plain.seen, q, qerr, quoted.seen)
+			}
+		}
+	})
 }

@@ -475,6 +475,12 @@ func TestSkipValid(t *testing.T) {
 // TestCompositeEnd: the fast skip agrees with the Splitter.
 func TestCompositeEnd(t *testing.T) {
 	for _, in := range []string{`{}`, `{"a":"}"} x`, `{"a":"\"}"}`, `[1,[2,{"x":[]}]]`, `{"a":`, `{"a":"\`, `[[[`, `{"a":"b\\"}`} {
-		assert.Equal(t, ValueEnd([]byte(in)), compositeEnd([]byte(in)), in)
+		assert.Equal(t, ValueEnd([]byte(in)), compositeEnd([]byte(in), false), in)
+		csv := strings.ReplaceAll(in, `"`, `""`)
+		want := ValueEnd([]byte(in))
+		if want > 0 {
+			want += strings.Count(in[:want], `"`)
+		}
+		assert.Equal(t, want, compositeEnd([]byte(csv), true), csv)
 	}
 }

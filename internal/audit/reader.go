@@ -25,9 +25,40 @@ type reader struct {
 	i     int
 	err   error
 	first bool // just inside { or [: no comma before the next member
+	csv   bool // b is still CSV-quoted: every quote of the JSON text is doubled
 }
 
 func (r *reader) reset(b []byte) { *r = reader{b: b} }
+
+// stringAt reads the string that starts at offset i and returns its
+// contents as they lie in the input, and the offset just past it.
+func (r *reader) stringAt(i int) ([]byte, int, bool) {
+	q := 1
+	if r.csv {
+		if i+1 >= len(r.b) || r.b[i+1] != '"' {
+			r.fail(errSyntax)
+			return nil, 0, false
+		}
+		q = 2
+	}
+	end := r.stringEnd(r.b[i+q:])
+	switch {
+	case end == -1:
+		r.fail(errCut)
+		return nil, 0, false
+	case end < 0:
+		r.fail(errSyntax)
+		return nil, 0, false
+	}
+	return r.b[i+q : i+q+end], i + end + 2*q, true
+}
+
+func (r *reader) stringEnd(s []byte) int {
+	if r.csv {
+		return csvStringEnd(s)
+	}
+	return stringEnd(s)
+}
 
 // space skips whitespace and reports whether input is left.
 func (r *reader) space() bool {
@@ -77,13 +108,11 @@ func (r *reader) next() ([]byte, bool) {
 		r.fail(errSyntax)
 		return nil, false
 	}
-	end := stringEnd(r.b[r.i+1:])
-	if end < 0 {
-		r.fail(errCut)
+	key, next, ok := r.stringAt(r.i)
+	if !ok {
 		return nil, false
 	}
-	key := r.b[r.i+1 : r.i+1+end]
-	r.i += end + 2
+	r.i = next
 	if !r.space() {
 		return nil, false
 	}
@@ -135,15 +164,13 @@ func (r *reader) skip() []byte {
 	start := r.i
 	switch r.b[r.i] {
 	case '"':
-		end := stringEnd(r.b[r.i+1:])
-		if end < 0 {
-			r.i = len(r.b)
-			r.fail(errCut)
+		if _, next, ok := r.stringAt(r.i); ok {
+			r.i = next
 		} else {
-			r.i += end + 2
+			r.i = len(r.b)
 		}
 	case '{', '[':
-		end := compositeEnd(r.b[r.i:])
+		end := compositeEnd(r.b[r.i:], r.csv)
 		if end < 0 {
 			r.i = len(r.b)
 			r.fail(errCut)
@@ -174,17 +201,28 @@ func (r *reader) rest() {
 // compositeEnd returns the offset just past the object or array that
 // starts b, or -1, checking nesting and strings only, as a Splitter does.
 // Strings, where most of the bytes of an audit event lie, are passed over
-// with bytes.IndexByte.
-func compositeEnd(b []byte) int {
+// with bytes.IndexByte. With csv, b is still CSV-quoted.
+func compositeEnd(b []byte, csv bool) int {
 	depth := 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			end := stringEnd(b[i+1:])
+			if !csv {
+				end := stringEnd(b[i+1:])
+				if end < 0 {
+					return -1
+				}
+				i += end + 1
+				continue
+			}
+			if i+1 >= len(b) || b[i+1] != '"' {
+				return -1
+			}
+			end := csvStringEnd(b[i+2:])
 			if end < 0 {
 				return -1
 			}
-			i += end + 1
+			i += end + 3
 		case '{', '[':
 			depth++
 		case '}', ']':
@@ -205,13 +243,17 @@ func (r *reader) str(dst []byte) []byte {
 		r.fail(errSyntax)
 		return dst
 	}
-	dst, end, err := appendString(dst, r.b[r.i+1:])
+	decode, q := appendString, 1
+	if r.csv {
+		decode, q = appendCSVString, 2
+	}
+	dst, end, err := decode(dst, r.b[r.i+q:])
 	if err != nil {
 		r.i = len(r.b)
 		r.fail(err)
 		return dst
 	}
-	r.i += 1 + end
+	r.i += q + end
 	return dst
 }
 
@@ -254,6 +296,33 @@ func stringEnd(s []byte) int {
 			return q
 		}
 		off = q + 1
+	}
+}
+
+// csvStringEnd is stringEnd for a JSON string still CSV-quoted, whose
+// contents start s: every quote is doubled, so an escaped quote is \"" and
+// the closing quote "". It returns -2 for a quote that is not doubled.
+func csvStringEnd(s []byte) int {
+	for off := 0; ; {
+		q := bytes.IndexByte(s[off:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += off
+		if q+1 >= len(s) {
+			return -1
+		}
+		if s[q+1] != '"' {
+			return -2
+		}
+		n := 0
+		for q-1-n >= 0 && s[q-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		off = q + 2
 	}
 }
 

@@ -111,6 +111,56 @@ func appendString(dst, s []byte) ([]byte, int, error) {
 	}
 }
 
+// appendCSVString is appendString for a JSON string still CSV-quoted,
+// whose every quote is doubled: an escaped quote is \"" and the closing
+// quote "". A quote that is not doubled is errSyntax.
+func appendCSVString(dst, s []byte) ([]byte, int, error) {
+	i := 0
+	for {
+		j := i
+		for j < len(s) && !stringSpecial[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		switch {
+		case j == len(s):
+			return dst, len(s), errCut
+		case s[j] == '"':
+			if j+1 == len(s) {
+				return dst, len(s), errCut
+			}
+			if s[j+1] != '"' {
+				return dst, len(s), errSyntax
+			}
+			return dst, j + 2, nil
+		case j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '/'):
+			dst = append(dst, s[j+1])
+			i = j + 2
+			continue
+		case j+1 < len(s) && s[j+1] == '"':
+			if j+2 == len(s) {
+				return dst, len(s), errCut
+			}
+			if s[j+2] != '"' {
+				return dst, len(s), errSyntax
+			}
+			dst = append(dst, '"')
+			i = j + 3
+			continue
+		}
+		// The other escapes hold no quote: as in appendString.
+		n := escapeLen(s[j:])
+		if j+n > len(s) {
+			return dst, len(s), errCut
+		}
+		var err error
+		if dst, err = appendUnescaped(dst, s[j:j+n]); err != nil {
+			return dst, len(s), errSyntax
+		}
+		i = j + n
+	}
+}
+
 // stringSpecial marks the bytes that end a run of plain string contents.
 var stringSpecial = [256]bool{'"': true, '\\': true}
 

@@ -290,6 +290,21 @@ func (e *splunkEvent) Raw() [][]byte {
 	return s.field(fieldRaw)
 }
 
+// RawQuoted is _raw as it lies in the chunk body, quotes still doubled,
+// while it is one value not yet unquoted: the audit package reads a record
+// from it without a pass to undo the quoting first.
+func (e *splunkEvent) RawQuoted() []byte {
+	s := (*search)(e)
+	p := s.plain[fieldRaw]
+	if s.opts.Input != "" || p < 0 || s.loaded[fieldRaw] {
+		return nil
+	}
+	if m := s.mv[fieldRaw]; m >= 0 && len(s.rec.Escaped(m)) > 0 {
+		return nil
+	}
+	return s.rec.Escaped(p)
+}
+
 // Log is properties.log, else body.properties.log.
 func (e *splunkEvent) Log() [][]byte {
 	s := (*search)(e)
