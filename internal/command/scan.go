@@ -42,7 +42,7 @@ no FILE, a bundled sample is scanned. Flags may come before or after the
 FILEs; -- ends them.
 
   --codes LIST       responseStatus.code values to report, comma-separated
-                     (default 401)
+                     (default 401); repeatable, the lists add up
   --anonymous        also report every response to an unauthenticated
                      caller (system:anonymous, system:unauthenticated),
                      whatever its code
@@ -107,9 +107,20 @@ func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 func parseScan(args []string) (*scanConfig, error) {
 	cfg := &scanConfig{opts: Options{Codes: DefaultCodes}, style: "table", thresholds: DefaultThresholds}
 	flags := flag.NewFlagSet("scan", flag.ContinueOnError)
-	flags.Func("codes", "", func(v string) (err error) {
-		cfg.opts.Codes, err = parseCodeList(v)
-		return err
+	// Repeated --codes add up, as --filter does: a later list that replaced
+	// an earlier one would drop its codes without a word (--codes 401
+	// --codes 403 reported no 401).
+	codesGiven := false
+	flags.Func("codes", "", func(v string) error {
+		codes, err := parseCodeList(v)
+		if err != nil {
+			return err
+		}
+		if !codesGiven {
+			cfg.opts.Codes, codesGiven = nil, true // the first list replaces the default
+		}
+		cfg.opts.Codes = append(cfg.opts.Codes, codes...)
+		return nil
 	})
 	flags.BoolVar(&cfg.opts.Anonymous, "anonymous", false, "")
 	flags.Func("filter", "", func(v string) error {

@@ -196,6 +196,32 @@ func TestScanFlagsAfterFiles(t *testing.T) {
 	assert.Len(t, scanCSV(t, r.out), 2)
 }
 
+// TestScanCodesAddUp: repeated --codes add up, as repeated --filter do.
+// 0.1.0 and the first scan kept the last list only, so --codes 401 --codes
+// 403 dropped every 401 without a word.
+func TestScanCodesAddUp(t *testing.T) {
+	forbidden := call401
+	forbidden.code = 403
+	logs := writeFile(t, "a.log", call401.line()+"\n"+forbidden.line()+"\n")
+	for _, args := range [][]string{
+		{"--codes", "401", "--codes", "403"},
+		{"--codes=403", "--codes", "401,401"},
+		{"--codes", "401,403"},
+	} {
+		r := scan(t, "", append(args, "--format", "csv", logs)...)
+		require.Equal(t, 0, r.code, r.err)
+		var codes []string
+		for _, row := range scanCSV(t, r.out)[1:] {
+			codes = append(codes, row[9])
+		}
+		assert.Equal(t, []string{"401", "403"}, codes, "%v", args)
+	}
+	cfg, err := parseScan([]string{"--codes", "403"})
+	require.NoError(t, err)
+	assert.Equal(t, []int{403}, cfg.opts.Codes, "the first list replaces the default")
+	assert.Equal(t, []int{401}, DefaultCodes, "and leaves it alone")
+}
+
 // TestScanStdin is defect 11: standard input is read when FILE is - or
 // when it is not a terminal; the bundled sample only in a terminal, and
 // then it says so.
