@@ -209,6 +209,9 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 	out := &output{w: stdout}
 	sink := bufio.NewWriterSize(out, 64<<10)
 	sc := &scanner{d: d, sink: sink, stderr: stderr, out: out}
+	if s, ok := f.(streamer); ok {
+		s.streamTo(sink)
+	}
 	switch {
 	case len(c.files) > 0:
 		for _, name := range c.files {
@@ -246,6 +249,12 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 		return 2
 	}
 	return 0
+}
+
+// A streamer is a format that writes rows out as it renders them, rather
+// than once the document that holds them is read.
+type streamer interface {
+	streamTo(w io.Writer)
 }
 
 // A finisher is a format that holds rows back: the table until it knows its
