@@ -36,10 +36,10 @@ line per source address that looks like a scan.
 
 FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
 batches (one a line or pretty-printed), bare audit events and top-level
-arrays of these, gzipped or not. FILE - is standard input, which is also
-read when no FILE is given and it is not a terminal; in a terminal, with
-no FILE, a bundled sample is scanned. Flags may come before or after the
-FILEs; -- ends them.
+arrays of these, gzipped or not, in UTF-8 or UTF-16. FILE - is standard
+input, which is also read when no FILE is given and it is not a terminal;
+in a terminal, with no FILE, a bundled sample is scanned. Flags may come
+before or after the FILEs; -- ends them.
 
   --codes LIST       responseStatus.code values to report, comma-separated
                      (default 401); repeatable, the lists add up

@@ -348,5 +348,11 @@ func (b *bySource) note() string {
 	if len(tests) > 0 {
 		rule = strings.Join(tests, " OR ")
 	}
-	return fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(b.sources), len(b.firing()), rule)
+	firing := 0
+	for _, fp := range b.sources {
+		if b.fires(fp) {
+			firing++
+		}
+	}
+	return fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(b.sources), firing, rule)
 }
