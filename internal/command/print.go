@@ -103,20 +103,25 @@ func (f rowFormat) finish(dst []byte) []byte { return f.p.finish(dst) }
 // them out: one document (a records batch of a million 401s) may give rows
 // many times its own size, which are never all held.
 func (f rowFormat) row(dst []byte, r *Row) []byte {
-	dst = f.p.record(dst, rowRecord(r))
-	if f.p.w != nil && len(dst) >= flushAt {
-		f.p.w.Write(dst) // an error is kept by scan's output, which stops the reading
-		dst = dst[:0]
-	}
-	return dst
+	return f.p.flush(f.p.record(dst, rowRecord(r)))
 }
 
 // streamTo sends rendered rows to w as they come.
 func (f rowFormat) streamTo(w io.Writer) { f.p.w = w }
 
-// flushAt is how many bytes of rendered rows are held before they are
+// flushAt is how many bytes of rendered lines are held before they are
 // written out.
 const flushAt = 64 << 10
+
+// flush writes the rendered lines in dst out once they pass flushAt bytes,
+// when the printer streams, and returns what it holds.
+func (p *printer) flush(dst []byte) []byte {
+	if p.w == nil || len(dst) < flushAt {
+		return dst
+	}
+	p.w.Write(dst) // an error is kept by scan's output, which stops the reading
+	return dst[:0]
+}
 
 // A printer renders records for people, in one of three styles:
 //

@@ -320,11 +320,7 @@ func (b *bySource) finish(dst []byte) []byte {
 		for i := range nLists {
 			rec = append(rec, fp.list(i))
 		}
-		dst = b.p.record(dst, rec)
-		if b.p.w != nil && len(dst) >= flushAt { // a million sources are not held twice
-			b.p.w.Write(dst)
-			dst = dst[:0]
-		}
+		dst = b.p.flush(b.p.record(dst, rec)) // a million sources are not held twice
 	}
 	return b.p.finish(dst)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -209,6 +210,22 @@ func TestSummaryManySources(t *testing.T) {
 	assert.Less(t, perSource, uint64(450))
 	runtime.KeepAlive(b)
 	assert.Len(t, summaryLines(t, string(b.finish(nil))), n, "every source fires on its 401")
+}
+
+// TestSummaryStreams: the summary's lines are written as they are
+// rendered, not held until the last: before, a million sources were held
+// as one buffer of every line on top of their fingerprints.
+func TestSummaryStreams(t *testing.T) {
+	var in strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&in, `{"kind":"Event","stage":"ResponseStarted","sourceIPs":["2001:db8::%x"],"responseStatus":{"code":401}}`+"\n", i)
+	}
+	for format, lines := range map[string]int{"table": 20001, "csv": 20001, "json": 20000} {
+		var w largestWrite
+		require.Equal(t, 0, Scan([]string{"--summary", "--format", format}, Stdin{Reader: strings.NewReader(in.String())}, &w, io.Discard))
+		assert.Equal(t, lines, w.lines, format)
+		assert.Less(t, w.largest, 3*flushAt, format)
+	}
 }
 
 // TestSummaryTimes: first and last seen are exact to the microsecond and
