@@ -90,12 +90,12 @@ func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 	var lw lookup.Warnings
 	allow, err := readAllowlists(cfg.filters, "", true, time.Now(), &lw)
 	if err != nil {
-		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
+		say(stderr, "%v", err)
 		return 2
 	}
 	tags := scannerTags(cfg.scanners, "", &lw)
 	for _, w := range lw.Messages() {
-		fmt.Fprintf(stderr, "kubefingerprint: WARN %s\n", w)
+		say(stderr, "WARN %s", w)
 	}
 	f := cfg.format()
 	d := newDetection(cfg.opts, allow, f)
@@ -343,7 +343,7 @@ func (sc *scanner) read(name string, r io.Reader) {
 		}
 	}
 	if sc.bad > maxBadLines {
-		fmt.Fprintf(sc.stderr, "kubefingerprint: %s: %d more bad lines not shown\n", name, sc.bad-maxBadLines)
+		say(sc.stderr, "%s: %d more bad lines not shown", name, sc.bad-maxBadLines)
 	}
 }
 
@@ -370,11 +370,20 @@ func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 	sc.failed = true
 	sc.bad++
 	if sc.bad <= maxBadLines {
-		fmt.Fprintf(sc.stderr, "kubefingerprint: %s line %d: %s\n", name, line, fmt.Sprintf(format, a...))
+		say(sc.stderr, "%s line %d: %s", name, line, fmt.Sprintf(format, a...))
 	}
 }
 
 func (sc *scanner) fail(format string, a ...any) {
 	sc.failed = true
-	fmt.Fprintf(sc.stderr, "kubefingerprint: "+format+"\n", a...)
+	say(sc.stderr, format, a...)
+}
+
+// say writes one line on stderr with every character that is not
+// printable escaped, as in a table: a file name, or a read error that
+// quotes one, is whatever the file's creator chose, and a name holding
+// escape sequences would otherwise reach the terminal.
+func say(w io.Writer, format string, a ...any) {
+	line := appendCell([]byte("kubefingerprint: "), []byte(fmt.Sprintf(format, a...)))
+	w.Write(append(line, '\n'))
 }

@@ -352,6 +352,26 @@ func TestScanDocumentTooLarge(t *testing.T) {
 }
 
 // TestScanDirectory is defect 17: a directory is named as one.
+// TestScanFileNames: a file name is whatever the file's creator chose, and
+// a shell glob over a log folder hands it to scan; on stderr it is escaped
+// like a table cell, in every message that names it. The first scan
+// wrote it raw: a name could clear the screen or retitle the terminal.
+func TestScanFileNames(t *testing.T) {
+	dir := t.TempDir()
+	evil := filepath.Join(dir, "evil\x1b[2J\x1b]0;pwned\x07\u202e.json")
+	require.NoError(t, os.WriteFile(evil, []byte(call401.line()+"\nnot json\n{\"a\":\n"), 0o644))
+	sub := filepath.Join(dir, "dir\x1b[31m")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	r := scan(t, "", evil, filepath.Join(dir, "gone\x1b[31m.json"), sub)
+	assert.Equal(t, 2, r.code)
+	assert.True(t, visible(r.err, true), "%q", r.err)
+	assert.Contains(t, r.err, `evil\x1b[2J\x1b]0;pwned\a\u202e.json line 2: not JSON`)
+	assert.Contains(t, r.err, `evil\x1b[2J\x1b]0;pwned\a\u202e.json line 3: JSON document never ends`)
+	assert.Contains(t, r.err, `gone\x1b[31m.json: no such file or directory`)
+	assert.Contains(t, r.err, `dir\x1b[31m is a directory`)
+	assert.Equal(t, 2, strings.Count(r.out, "\n"), "the header and the file's row")
+}
+
 func TestScanDirectory(t *testing.T) {
 	dir := t.TempDir()
 	r := scan(t, "", dir)
