@@ -148,6 +148,7 @@ type printer struct {
 	heldBytes int
 	widths    []int
 	w         io.Writer // where rendered rows go as they come; nil holds them
+	cell      []byte    // a CSV cell being written
 }
 
 // tableSample is how many records size the table's columns, tableSampleBytes
@@ -196,18 +197,18 @@ func (p *printer) record(dst []byte, rec record) []byte {
 		}
 		return dst
 	case "csv":
-		var cell []byte
 		for i, vs := range rec {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			cell = cell[:0]
+			cell := p.cell[:0]
 			for j, v := range vs {
 				if j > 0 {
 					cell = append(cell, '\n')
 				}
-				cell = appendCell(cell, []byte(v))
+				cell = appendCell(cell, v)
 			}
+			p.cell = cell
 			dst = chunked.AppendField(dst, defuse(cell))
 		}
 		return append(dst, '\n')
@@ -290,7 +291,7 @@ func (p *printer) tableCell(c column, vs []string) string {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendCell(b, []byte(v))
+		b = appendCell(b, v)
 	}
 	return string(b)
 }
@@ -298,9 +299,17 @@ func (p *printer) tableCell(c column, vs []string) string {
 // appendCell writes v with every character that is not printable escaped
 // as Go escapes it (\x1b, \u009b, \u202e), so that none reaches a
 // terminal, and invalid UTF-8 replaced.
-func appendCell(dst, v []byte) []byte {
+func appendCell(dst []byte, v string) []byte {
 	for len(v) > 0 {
-		r, n := utf8.DecodeRune(v)
+		i := 0 // the common case: a run of printable ASCII, copied as it is
+		for i < len(v) && v[i] >= ' ' && v[i] < 0x7f {
+			i++
+		}
+		dst, v = append(dst, v[:i]...), v[i:]
+		if len(v) == 0 {
+			break
+		}
+		r, n := utf8.DecodeRuneInString(v)
 		switch {
 		case r == utf8.RuneError && n == 1:
 			dst = utf8.AppendRune(dst, utf8.RuneError)

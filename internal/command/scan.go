@@ -384,6 +384,6 @@ func (sc *scanner) fail(format string, a ...any) {
 // quotes one, is whatever the file's creator chose, and a name holding
 // escape sequences would otherwise reach the terminal.
 func say(w io.Writer, format string, a ...any) {
-	line := appendCell([]byte("kubefingerprint: "), []byte(fmt.Sprintf(format, a...)))
+	line := appendCell([]byte("kubefingerprint: "), fmt.Sprintf(format, a...))
 	w.Write(append(line, '\n'))
 }

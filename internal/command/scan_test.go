@@ -504,7 +504,7 @@ func TestTerminalSafe(t *testing.T) {
 	for i, row := range rows[1:] {
 		assert.True(t, visible(row[2], false), "only visible characters in a CSV value: %q", row[2])
 		assert.Equal(t, "10.0.0.5\n"+row[7], row[1], "a list's values are split by newlines only")
-		assert.Equal(t, string(appendCell(nil, []byte(hostileValues[i]))), row[2])
+		assert.Equal(t, string(appendCell(nil, hostileValues[i])), row[2])
 	}
 }
 
