@@ -90,12 +90,12 @@ func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 	var lw lookup.Warnings
 	allow, err := readAllowlists(cfg.filters, "", true, time.Now(), &lw)
 	if err != nil {
-		say(stderr, "%v", err)
+		say(stderr, fmt.Sprintf("kubefingerprint: %v", err))
 		return 2
 	}
 	tags := scannerTags(cfg.scanners, "", &lw)
 	for _, w := range lw.Messages() {
-		say(stderr, "WARN %s", w)
+		say(stderr, "kubefingerprint: WARN "+w)
 	}
 	f := cfg.format()
 	d := newDetection(cfg.opts, allow, f)
@@ -238,10 +238,10 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 	case errors.Is(out.err, syscall.EPIPE):
 		return 0 // the reader has all it wanted (scan | head)
 	case out.err != nil:
-		fmt.Fprintf(stderr, "kubefingerprint: writing output: %v\n", out.err)
+		say(stderr, fmt.Sprintf("kubefingerprint: writing output: %v", out.err))
 		return 2
 	}
-	fmt.Fprintln(stderr, d.summary())
+	say(stderr, d.summary()) // it names the --filter files
 	if s, ok := f.(*bySource); ok {
 		fmt.Fprintln(stderr, s.note())
 	}
@@ -343,7 +343,7 @@ func (sc *scanner) read(name string, r io.Reader) {
 		}
 	}
 	if sc.bad > maxBadLines {
-		say(sc.stderr, "%s: %d more bad lines not shown", name, sc.bad-maxBadLines)
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s: %d more bad lines not shown", name, sc.bad-maxBadLines))
 	}
 }
 
@@ -370,20 +370,19 @@ func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 	sc.failed = true
 	sc.bad++
 	if sc.bad <= maxBadLines {
-		say(sc.stderr, "%s line %d: %s", name, line, fmt.Sprintf(format, a...))
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, fmt.Sprintf(format, a...)))
 	}
 }
 
 func (sc *scanner) fail(format string, a ...any) {
 	sc.failed = true
-	say(sc.stderr, format, a...)
+	say(sc.stderr, "kubefingerprint: "+fmt.Sprintf(format, a...))
 }
 
-// say writes one line on stderr with every character that is not
-// printable escaped, as in a table: a file name, or a read error that
-// quotes one, is whatever the file's creator chose, and a name holding
-// escape sequences would otherwise reach the terminal.
-func say(w io.Writer, format string, a ...any) {
-	line := appendCell([]byte("kubefingerprint: "), fmt.Sprintf(format, a...))
-	w.Write(append(line, '\n'))
+// say writes a line on stderr with every character that is not printable
+// escaped, as in a table: a file name, or a read error that quotes one, is
+// whatever the file's creator chose, and a name holding escape sequences
+// would otherwise reach the terminal.
+func say(w io.Writer, line string) {
+	w.Write(append(appendCell(nil, line), '\n'))
 }
