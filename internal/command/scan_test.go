@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -682,10 +683,31 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte(`["", {}]`))
 	f.Add([]byte("{\"records\":[\n" + call401.line() + ",\n{\"a\":\"cut\n"))
 	f.Add([]byte("\xEF\xBB\xBF[[{\"kind\":\"Event\",\"responseStatus\":{\"code\":401}}]]"))
+	f.Add([]byte("\xfe\xff\x00{\xd8"))
+	f.Add([]byte("\xff\xfe{\x00"))
+	f.Add([]byte("\x1f\x8b"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		// The input, then a line break and a good record: whatever the
-		// input left open, the record's own line starts it afresh.
-		content := append(append(in, '\n'), call401.line()...)
+		// input left open, the record's own line starts it afresh. A file
+		// that starts with a UTF-16 byte order mark is UTF-16 text, so
+		// there the line break and the record are UTF-16 too, a whole
+		// number of code units from the start.
+		content := append(slices.Clip(in), '\n')
+		if len(in) >= 2 && (in[0] == 0xfe && in[1] == 0xff || in[0] == 0xff && in[1] == 0xfe) {
+			content = slices.Clip(in)
+			if len(content)%2 == 1 {
+				content = append(content, 0)
+			}
+			for _, u := range utf16.Encode([]rune("\n" + call401.line())) {
+				if in[0] == 0xfe {
+					content = append(content, byte(u>>8), byte(u))
+				} else {
+					content = append(content, byte(u), byte(u>>8))
+				}
+			}
+		} else {
+			content = append(content, call401.line()...)
+		}
 		var out, errOut bytes.Buffer
 		code := Scan([]string{"--format", "json", "-"}, Stdin{Reader: bytes.NewReader(content)}, &out, &errOut)
 		if strings.Contains(errOut.String(), "internal error") {
@@ -696,6 +718,13 @@ func FuzzScan(f *testing.F) {
 		}
 		if code == 0 && strings.Contains(errOut.String(), " line ") {
 			t.Fatalf("a problem was reported but the exit status is 0: %s", errOut.String())
+		}
+		if bytes.HasPrefix(in, []byte("\x1f\x8b")) {
+			// A gzip stream: whatever follows it is not gzip, and says so.
+			if code != 2 || !strings.Contains(errOut.String(), "gzip") {
+				t.Fatalf("text after a gzip stream: exit status %d, %s", code, errOut.String())
+			}
+			return
 		}
 		if !strings.HasSuffix(out.String(), `"auditID":"","stage":"ResponseStarted","user.groups{}":[]}`+"\n") {
 			t.Fatalf("the good record after the input is lost:\n%s\n%s", out.String(), errOut.String())
