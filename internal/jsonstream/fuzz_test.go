@@ -23,6 +23,8 @@ func FuzzReader(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add(utf16Text("{\"a\":\"\U0001F433\"}\r\n{\"b\":1}", false))
+	f.Add(utf16Text("[{\"a\":1},\n{\"b\":", true))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		small, errSmall := readAll(t, in, 16)
 		large, errLarge := readAll(t, in, 4096)

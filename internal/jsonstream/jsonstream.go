@@ -1,8 +1,9 @@
 // Package jsonstream splits exported log files into JSON documents: NDJSON
 // (one document a line, as Azure storage blobs hold them), documents
 // concatenated or pretty-printed over many lines (Event Hub batches), and
-// top-level arrays of documents, gzipped or not, with or without a UTF-8
-// byte order mark. It owns the rules that keep one bad line from costing
+// top-level arrays of documents, gzipped or not, in UTF-8 with or without a
+// byte order mark, or in UTF-16 with one (what Windows PowerShell 5.1's
+// > and Out-File write). It owns the rules that keep one bad line from costing
 // the rest of a file, and the limits that keep any input, however large or
 // hostile, within bounded memory and linear time.
 //
@@ -41,6 +42,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // MaxDocument is the largest document handed on, in bytes. An AKS audit
@@ -206,6 +209,11 @@ func (r *Reader) fill() {
 			}
 			r.gzipped = true
 			r.br = bufio.NewReaderSize(zr, r.size)
+		}
+		if mark, _ := r.br.Peek(2); len(mark) == 2 && (mark[0] == 0xff && mark[1] == 0xfe || mark[0] == 0xfe && mark[1] == 0xff) {
+			u := &utf16Reader{src: r.br, big: mark[0] == 0xfe, buf: make([]byte, r.size)}
+			r.br.Discard(2)
+			r.br = bufio.NewReaderSize(u, r.size)
 		}
 	}
 	piece, err := r.br.ReadSlice('\n')
@@ -666,4 +674,66 @@ func restOfLine(b []byte) []byte {
 		b = b[:i]
 	}
 	return bytes.TrimRight(b, "\r")
+}
+
+// utf16Reader decodes UTF-16 text, its byte order mark already read, into
+// UTF-8. A surrogate without its pair, or an odd last byte, becomes U+FFFD.
+type utf16Reader struct {
+	src  io.Reader
+	big  bool
+	buf  []byte // what src gave: pending, then the bytes just read
+	keep int    // bytes at buf's start not decoded yet: half a unit, or a high surrogate
+	text []byte // decoded text
+	out  []byte // the part of text not yet returned
+	err  error
+}
+
+func (u *utf16Reader) Read(p []byte) (int, error) {
+	for len(u.out) == 0 {
+		if u.err != nil {
+			if u.keep > 0 { // cut in the middle of a character
+				u.keep, u.out = 0, utf8.AppendRune(u.text[:0], utf8.RuneError)
+				break
+			}
+			return 0, u.err
+		}
+		n, err := u.src.Read(u.buf[u.keep:])
+		u.err = err
+		u.decode(u.buf[:u.keep+n])
+	}
+	n := copy(p, u.out)
+	u.out = u.out[n:]
+	return n, nil
+}
+
+// decode turns data's whole characters into out, and keeps the rest.
+func (u *utf16Reader) decode(data []byte) {
+	out := u.text[:0]
+	i := 0
+	for ; i+1 < len(data); i += 2 {
+		r := u.unit(data[i:])
+		if utf16.IsSurrogate(r) && r < 0xdc00 { // a high surrogate: its pair follows
+			if i+3 >= len(data) {
+				break // the pair is in the next read
+			}
+			if r2 := u.unit(data[i+2:]); r2 >= 0xdc00 && r2 < 0xe000 {
+				r = utf16.DecodeRune(r, r2)
+				i += 2
+			} else {
+				r = utf8.RuneError
+			}
+		} else if utf16.IsSurrogate(r) {
+			r = utf8.RuneError // a low surrogate alone
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	u.text, u.out = out, out
+	u.keep = copy(u.buf, data[i:])
+}
+
+func (u *utf16Reader) unit(b []byte) rune {
+	if u.big {
+		return rune(b[0])<<8 | rune(b[1])
+	}
+	return rune(b[1])<<8 | rune(b[0])
 }

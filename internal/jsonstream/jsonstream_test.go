@@ -8,7 +8,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -250,6 +252,68 @@ func TestGzip(t *testing.T) {
 	_, err = readAll(t, []byte("\x1f\x8b\x00garbage"), bufferSize)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "gzip")
+}
+
+// utf16Text encodes s as UTF-16 with a byte order mark.
+func utf16Text(s string, big bool) []byte {
+	out := []byte{0xff, 0xfe}
+	if big {
+		out = []byte{0xfe, 0xff}
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		if big {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+// TestUTF16: a file in UTF-16 with a byte order mark, what Windows
+// PowerShell 5.1's > and Out-File write, is read as its text, gzipped or
+// not, with characters outside the BMP split across reads. The first scan
+// reported every line as "not JSON" and read nothing.
+func TestUTF16(t *testing.T) {
+	text := "{\"ua\":\"café 🐳 ok\"}\r\n{\n  \"b\": [1, \"𝄞\"]\n}\r\n"
+	want := []item{{1, `{"ua":"café 🐳 ok"}`, "", false}, {2, "{\n  \"b\": [1, \"𝄞\"]\n}", "", false}}
+	for _, big := range []bool{false, true} {
+		in := utf16Text(text, big)
+		for _, size := range []int{16, 17, 64, bufferSize} {
+			got, err := readAll(t, in, size)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "big endian %v, buffer %d", big, size)
+		}
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(in)
+		zw.Close()
+		got, err := readAll(t, gz.Bytes(), bufferSize)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "gzipped, big endian %v", big)
+
+		// One byte at a time: every character is cut between reads.
+		r := NewReader(iotest.OneByteReader(bytes.NewReader(in)))
+		var texts []string
+		for {
+			d, err := r.Next()
+			if err != nil {
+				require.Equal(t, io.EOF, err)
+				break
+			}
+			texts = append(texts, string(d.Text))
+		}
+		assert.Equal(t, []string{want[0].Text, want[1].Text}, texts, "one byte a read")
+	}
+
+	// A surrogate without its pair and an odd last byte become U+FFFD.
+	in := append(utf16Text(`{"a":"`, false), 0x00, 0xd8, 'x', 0, 0x00, 0xdc)
+	in = append(append(in, utf16Text(`"}`, false)[2:]...), 0x41)
+	got, err := readAll(t, in, bufferSize)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "{\"a\":\"\uFFFDx\uFFFD\"}", got[0].Text)
+	assert.Contains(t, got[1].Problem, "not JSON")
 }
 
 // A read error ends the input after what was read before it.
