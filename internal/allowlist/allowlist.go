@@ -271,17 +271,35 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 // segment, plain or percent-encoded. The client writes the URI, and the
 // audit log keeps it as sent: /healthz/../api/v1/secrets names another
 // path than it starts with, so a requestURI pattern (/healthz*) never
-// covers it.
+// covers it. The API server routes on the decoded path, where an encoded
+// slash (%2F) separates segments as "/" does.
 func dotSegment(uri []byte) bool {
 	if q := bytes.IndexByte(uri, '?'); q >= 0 {
 		uri = uri[:q]
 	}
-	for seg := range bytes.SplitSeq(uri, []byte("/")) {
+	for len(uri) > 0 {
+		seg, sep := uri, len(uri)
+		for i := range uri {
+			if uri[i] == '/' {
+				seg, sep = uri[:i], i+1
+				break
+			}
+			if encodedSlash(uri[i:]) {
+				seg, sep = uri[:i], i+3
+				break
+			}
+		}
 		if dots := dots(seg); dots == 1 || dots == 2 {
 			return true
 		}
+		uri = uri[sep:]
 	}
 	return false
+}
+
+// encodedSlash reports whether s starts with %2F or %2f.
+func encodedSlash(s []byte) bool {
+	return len(s) >= 3 && s[0] == '%' && s[1] == '2' && s[2]|0x20 == 'f'
 }
 
 // dots is the number of dots a path segment is made of, or -1 when it

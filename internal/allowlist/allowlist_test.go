@@ -254,7 +254,9 @@ func TestAnyInOtherWords(t *testing.T) {
 // client claiming to be kube-probe hid any probe written as
 // /healthz/../<path>. A URI with a "." or ".." segment, plain or
 // percent-encoded, is never covered by a requestURI pattern; rows that
-// leave requestURI empty still cover it.
+// leave requestURI empty still cover it. The API server reads the path
+// decoded (URL.Path), so an encoded slash (%2F) separates segments too:
+// /healthz%2F..%2Fapi is /healthz/../api.
 func TestDotSegments(t *testing.T) {
 	l, warnings := parse(t, "userAgent,verb,requestURI\nkube-probe/*,get,/healthz*\n")
 	require.Empty(t, warnings)
@@ -271,6 +273,11 @@ func TestDotSegments(t *testing.T) {
 		"/healthz/.%2e/api":                 false,
 		"/healthz/..":                       false,
 		"/healthz/.":                        false,
+		"/healthz%2F..%2Fapi/v1/secrets":    false,
+		"/healthz%2f.%2fapi":                false,
+		"/healthz/%2e%2e%2Fapi":             false,
+		"/healthz%2Fetcd":                   true,
+		"/healthz%2F...":                    true,
 	} {
 		ev := event("198.51.100.7")
 		ev.UserAgent, ev.Verb, ev.RequestURI = []byte("kube-probe/1.30"), []byte("get"), []byte(uri)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/buger/jsonparser"
 )
@@ -72,14 +73,89 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 // that code. An unauthenticated caller is named system:anonymous or
 // system:unauthenticated; the API server writes those letters plainly, but
 // JSON lets any of them be written as a \u escape, so text with an escape
-// of one of their characters may match too.
+// of one of their characters may match too. Long text that may hold an
+// event cut before its code is read too (mayBeCut).
 func (x *Extractor) MayMatch(text []byte) bool {
 	for _, c := range x.codeTexts {
 		if bytes.Contains(text, c) {
 			return true
 		}
 	}
-	return x.anonymous && mayBeAnonymous(text)
+	return x.anonymous && mayBeAnonymous(text) || mayBeCut(text)
+}
+
+// MayBeCut is the length from which text may hold an audit event cut
+// before its code: AKS cuts properties.log at 16 KiB and Splunk's TRUNCATE
+// cuts _raw at 10,000 bytes by default (a site may set it lower; 4 KiB
+// leaves room).
+const MayBeCut = 4 << 10
+
+// mayBeCut reports whether long text may hold an audit event cut before
+// its responseStatus. The user agent and request URI come before
+// responseStatus, and the client sets both: a long one pushes the code past
+// the cut, and no digit of it is left for MayMatch to find. Read, such an
+// event is counted as skipped instead of dropped unseen. Text is taken as
+// whole when it ends as JSON ends and holds a responseStatus key for every
+// auditID key (one an audit event; nested objects have kind keys, never
+// these), both at the depth of escaping audit events lie at (inside a
+// properties.log string or not, CSV-quoted or not): a client's text is a
+// string value one escaping deeper, so it can write neither key.
+// Long events are few and carry their responseStatus near their start, so
+// this costs little; any doubt reads the text.
+func mayBeCut(text []byte) bool {
+	if len(text) < MayBeCut {
+		return false
+	}
+	t := bytes.TrimRight(text, " \t\r\n\"")
+	if len(t) == 0 || (t[len(t)-1] != '}' && t[len(t)-1] != ']') {
+		return true
+	}
+	depth := 0 // a log key: the events lie in properties.log strings
+	if keyCount(text, "log", 0, 1) > 0 {
+		depth = 1 // (a log object is read, its keys not found one deep)
+	}
+	events := keyCount(text, "auditID", depth, -1)
+	return events == 0 || keyCount(text, "responseStatus", depth, events) < events
+}
+
+// keyCount counts the occurrences of name in text as an object key behind
+// depth backslashes: name, then exactly depth backslashes, a quote (doubled
+// when CSV-quoted) and a colon. It stops at limit, unless limit < 0. It
+// looks for the first capital of name (the I of auditID, the S of
+// responseStatus), rare in audit data, else its last letter, which is
+// faster than a search for all of name.
+func keyCount(text []byte, name string, depth, limit int) int {
+	a := strings.IndexFunc(name, unicode.IsUpper)
+	if a < 0 {
+		a = len(name) - 1
+	}
+	n := 0
+	for i := a; n != limit; {
+		k := bytes.IndexByte(text[i:], name[a])
+		if k < 0 {
+			return n
+		}
+		i += k + 1
+		start := i - 1 - a
+		if start < 1 || start+len(name) > len(text) || text[start-1] != '"' || string(text[start:start+len(name)]) != name {
+			continue
+		}
+		j := start + len(name)
+		for j < len(text) && text[j] == '\\' {
+			j++
+		}
+		if j-start-len(name) != depth || j >= len(text) || text[j] != '"' {
+			continue
+		}
+		j++
+		if j < len(text) && text[j] == '"' {
+			j++
+		}
+		if j < len(text) && text[j] == ':' {
+			n++
+		}
+	}
+	return n
 }
 
 func mayBeAnonymous(text []byte) bool {
