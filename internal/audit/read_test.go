@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -483,4 +484,28 @@ func TestCompositeEnd(t *testing.T) {
 		}
 		assert.Equal(t, want, compositeEnd([]byte(csv), true), csv)
 	}
+}
+
+// TestPlainEnd: the run of plain string bytes ends at the first quote or
+// backslash wherever it lies in an eight-byte word, or at the end.
+func TestPlainEnd(t *testing.T) {
+	for n := range 20 {
+		for at := range n + 1 {
+			for _, c := range []byte{'"', '\\'} {
+				s := bytes.Repeat([]byte{'a'}, n)
+				want := n
+				if at < n {
+					s[at], want = c, at
+				}
+				for from := 0; from <= min(at, n); from++ {
+					assert.Equal(t, want, plainEnd(s, from), "len %d, %q at %d, from %d", n, c, at, from)
+				}
+			}
+		}
+	}
+	// Bytes that differ from a quote or a backslash by one bit, or by a
+	// borrow, are plain.
+	s := []byte("!#[]\x22\x00\xa2\xdc\x21\x23\x5b\x5d\xff\x80\x01")
+	assert.Equal(t, 4, plainEnd(s, 0))
+	assert.Equal(t, len(s), plainEnd(s, 5))
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 )
@@ -78,9 +79,7 @@ func appendString(dst, s []byte) ([]byte, int, error) {
 	i := 0
 	for {
 		j := i
-		for j < len(s) && !stringSpecial[s[j]] {
-			j++
-		}
+		j = plainEnd(s, j)
 		dst = append(dst, s[i:j]...)
 		if j == len(s) {
 			return dst, len(s), errCut
@@ -118,9 +117,7 @@ func appendCSVString(dst, s []byte) ([]byte, int, error) {
 	i := 0
 	for {
 		j := i
-		for j < len(s) && !stringSpecial[s[j]] {
-			j++
-		}
+		j = plainEnd(s, j)
 		dst = append(dst, s[i:j]...)
 		switch {
 		case j == len(s):
@@ -159,6 +156,24 @@ func appendCSVString(dst, s []byte) ([]byte, int, error) {
 		}
 		i = j + n
 	}
+}
+
+// plainEnd returns the index of the first quote or backslash in s from i,
+// or len(s). Eight bytes are looked at a time while none of them is one:
+// URIs, user agents and UIDs are long runs of plain bytes.
+func plainEnd(s []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		v := binary.LittleEndian.Uint64(s[i:])
+		q, b := v^(lo*'"'), v^(lo*'\\')
+		if ((q-lo)&^q|(b-lo)&^b)&hi != 0 {
+			break
+		}
+	}
+	for i < len(s) && !stringSpecial[s[i]] {
+		i++
+	}
+	return i
 }
 
 // stringSpecial marks the bytes that end a run of plain string contents.

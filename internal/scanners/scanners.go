@@ -22,8 +22,21 @@ type Tags struct {
 	rows  []tagRow
 	index *lookup.Index
 
-	// The last user agent and its tag: a scan repeats one user agent.
-	lastUA, lastTag []byte
+	// Recent user agents and their tags, by a hash of each: a scan repeats
+	// one user agent, and a cluster's own clients are a handful, so most
+	// rows are tagged without matching a glob. Bounded: cacheSize entries
+	// of at most cachedLen bytes.
+	cache [cacheSize]cached
+}
+
+const (
+	cacheSize = 64
+	cachedLen = 512
+)
+
+type cached struct {
+	ua, tag []byte
+	ok      bool
 }
 
 type tagRow struct {
@@ -94,17 +107,29 @@ func (t *Tags) Tag(ua []byte) []byte {
 	if t == nil || len(ua) == 0 || len(t.rows) == 0 {
 		return nil
 	}
-	if t.lastUA != nil && bytes.Equal(ua, t.lastUA) {
-		return t.lastTag
+	c := &t.cache[slot(ua)]
+	if c.ok && bytes.Equal(ua, c.ua) {
+		return c.tag
 	}
 	var tag []byte
 	if i := t.match(ua); i >= 0 {
 		tag = t.rows[i].tag
 	}
-	if len(ua) <= 1024 {
-		t.lastUA, t.lastTag = append(t.lastUA[:0], ua...), tag
+	if len(ua) <= cachedLen {
+		c.ua, c.tag, c.ok = append(c.ua[:0], ua...), tag, true
 	}
 	return tag
+}
+
+// slot is the cache entry of a user agent: FNV-1a over its length and a
+// few of its bytes, which is enough to tell a handful of agents apart
+// without reading a long one whole (a miss costs one glob match only).
+func slot(ua []byte) int {
+	h := uint32(2166136261)
+	for _, c := range [...]byte{byte(len(ua)), byte(len(ua) >> 8), ua[0], ua[len(ua)/2], ua[len(ua)-1], ua[len(ua)*3/4]} {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return int(h % cacheSize)
 }
 
 // match returns the index of the first row whose pattern ua matches, or -1.

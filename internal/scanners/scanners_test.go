@@ -1,6 +1,8 @@
 package scanners
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,7 +133,7 @@ func TestRefusedTable(t *testing.T) {
 	assert.Empty(t, w.Messages())
 }
 
-// TestTagCache: the one-entry cache never returns a stale tag.
+// TestTagCache: the cache never returns a stale tag.
 func TestTagCache(t *testing.T) {
 	tags := shipped(t)
 	ua := []byte("curl/8.5.0")
@@ -154,5 +156,29 @@ func BenchmarkTag(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		tags.Tag(uas[i%2])
+	}
+}
+
+// TestTagCacheAgrees: many user agents, more than the cache has entries,
+// some sharing a slot (same length, same sampled bytes), asked in turns
+// and again: every answer is the one a fresh match gives.
+func TestTagCacheAgrees(t *testing.T) {
+	tags := shipped(t)
+	var uas [][]byte
+	for _, base := range []string{"curl/8.%d.0", "kubectl/v1.%d.0", "python-requests/2.%d", "Go-http-client/1.%d",
+		"kube-hunter %d", "Mozilla/5.0 (X11) %d", "curl/7.%d.0", "xurl/8.%d.0"} {
+		for i := range 20 {
+			uas = append(uas, fmt.Appendf(nil, base, i))
+		}
+	}
+	uas = append(uas, []byte("curl/8"), []byte("xurl/8"), []byte("a"), bytes.Repeat([]byte("curl/"), 200))
+	for round := range 3 {
+		for i, ua := range uas {
+			want := tags.rows[0].tag[:0]
+			if j := tags.match(ua); j >= 0 {
+				want = tags.rows[j].tag
+			}
+			assert.Equal(t, string(want), string(tags.Tag(ua)), "round %d, user agent %d %q", round, i, ua)
+		}
 	}
 }
