@@ -255,7 +255,9 @@ func (rw *row) match(ev *audit.Event, addrs []netip.Addr) bool {
 		return false
 	}
 	if rw.sourceIP != nil {
-		if len(ev.SourceIPs) == 0 {
+		// Addresses dropped from a cut list were never checked, so a row
+		// that names addresses cannot vouch for the event.
+		if len(ev.SourceIPs) == 0 || ev.ListsCut {
 			return false
 		}
 		for i, ip := range ev.SourceIPs {

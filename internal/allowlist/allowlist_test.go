@@ -397,3 +397,22 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		}
 	}
 }
+
+// TestCutListNeverCovered: when the extractor had to drop addresses from a
+// crafted sourceIPs (audit.MaxList), the dropped ones were never checked, so
+// no sourceIP row may vouch for the event; rows that name no address still
+// apply.
+func TestCutListNeverCovered(t *testing.T) {
+	l, _ := parse(t, "sourceIP,userAgent,comment\n198.51.100.0/24,,pentest range\n,kube-hunter*,our scanner\n")
+	ev := event("198.51.100.7", "198.51.100.8")
+	_, ok := l.Match(ev)
+	require.True(t, ok)
+	ev.ListsCut = true
+	ev.UserAgent = []byte("curl/8.5.0")
+	_, ok = l.Match(ev)
+	assert.False(t, ok, "a cut address list is covered by no sourceIP row")
+	ev.UserAgent = []byte("kube-hunter/0.6.8")
+	line, ok := l.Match(ev)
+	assert.True(t, ok)
+	assert.Equal(t, 3, line)
+}

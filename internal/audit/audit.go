@@ -50,6 +50,29 @@ type Event struct {
 	Groups     [][]byte // user.groups
 	AuditID    []byte
 	Stage      []byte
+
+	// ListsCut says sourceIPs or user.groups held more than MaxList
+	// entries and only the first MaxList-1 and the last were kept. No real
+	// API server writes that many (its header limit keeps sourceIPs far
+	// below), but a crafted file could, and keeping every entry would let
+	// one document take gigabytes. What was dropped can neither narrow a
+	// report nor widen an allowlist row: see Anonymous and the allowlist.
+	ListsCut bool
+}
+
+// MaxList is how many entries of sourceIPs or user.groups an Event keeps.
+const MaxList = 1000
+
+// appendCapped appends v to list, keeping at most MaxList entries: the
+// first MaxList-1 and the latest, so that the last address, src_ip, is
+// always the one the API server saw.
+func (ev *Event) appendCapped(list [][]byte, v []byte) [][]byte {
+	if len(list) < MaxList {
+		return append(list, v)
+	}
+	ev.ListsCut = true
+	list[len(list)-1] = v
+	return list
 }
 
 // SrcIP is the address the API server itself saw: the last entry of
@@ -65,8 +88,11 @@ func (ev *Event) SrcIP() []byte {
 // Anonymous reports whether the API server served the request as an
 // unauthenticated caller: user system:anonymous or group
 // system:unauthenticated.
+//
+// An event whose lists were cut counts as anonymous: a dropped group could
+// have been system:unauthenticated, and a report beats a silent miss.
 func (ev *Event) Anonymous() bool {
-	if string(ev.User) == userAnonymous {
+	if string(ev.User) == userAnonymous || ev.ListsCut {
 		return true
 	}
 	for _, g := range ev.Groups {

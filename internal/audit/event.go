@@ -242,7 +242,7 @@ func (x *Extractor) quickStrings(r *reader, dst *[][]byte) bool {
 		return false
 	}
 	for r.element() {
-		*dst = append(*dst, x.quickString(r))
+		*dst = x.ev.appendCapped(*dst, x.quickString(r))
 	}
 	return r.err == nil
 }
@@ -329,7 +329,7 @@ func (x *Extractor) setField(i int, v []byte, vt jsonparser.ValueType, err error
 		if vt == jsonparser.Array {
 			jsonparser.ArrayEach(v, x.ipCB)
 		} else if vt == jsonparser.String {
-			x.ev.SourceIPs = append(x.ev.SourceIPs, x.value(v, vt))
+			x.ev.SourceIPs = x.ev.appendCapped(x.ev.SourceIPs, x.value(v, vt))
 		}
 	case 1:
 		x.ev.UserAgent = x.value(v, vt)

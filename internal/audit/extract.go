@@ -53,12 +53,12 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 	x.fieldCB = x.setField
 	x.ipCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
 		if err == nil {
-			x.ev.SourceIPs = append(x.ev.SourceIPs, x.value(v, vt))
+			x.ev.SourceIPs = x.ev.appendCapped(x.ev.SourceIPs, x.value(v, vt))
 		}
 	}
 	x.groupCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
 		if err == nil {
-			x.ev.Groups = append(x.ev.Groups, x.value(v, vt))
+			x.ev.Groups = x.ev.appendCapped(x.ev.Groups, x.value(v, vt))
 		}
 	}
 	return x

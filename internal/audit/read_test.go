@@ -509,3 +509,42 @@ func TestPlainEnd(t *testing.T) {
 	assert.Equal(t, 4, plainEnd(s, 0))
 	assert.Equal(t, len(s), plainEnd(s, 5))
 }
+
+// TestListsCapped: a crafted sourceIPs or user.groups of any length keeps
+// MaxList entries, the last address always among them, on the quick path
+// and on the general one (an escaped key sends the event there). Release
+// 0.1.0 kept every entry: 20 million empty addresses took 2 GB.
+func TestListsCapped(t *testing.T) {
+	many := func(n int, last string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("192.0.2.%d", i%250)
+		}
+		out[n-1] = last
+		return out
+	}
+	for _, general := range []bool{false, true} {
+		for _, n := range []int{MaxList, MaxList + 1, 5 * MaxList} {
+			e := ev("big", 401)
+			e.SourceIPs = many(n, "203.0.113.66")
+			e.Groups = many(n, "system:authenticated")
+			text := e.JSON()
+			if general {
+				text = strings.Replace(text, `"verb"`, `"v\u0065rb"`, 1)
+			}
+			var got []Event
+			err := NewExtractor([]int{401}, false).Read(NewDocument([]byte(text)), func(ev *Event) {
+				c := *ev
+				c.SourceIPs = append([][]byte(nil), ev.SourceIPs...)
+				got = append(got, c)
+			})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			name := fmt.Sprintf("general=%v n=%d", general, n)
+			assert.Len(t, got[0].SourceIPs, min(n, MaxList), name)
+			assert.Equal(t, "203.0.113.66", string(got[0].SrcIP()), name)
+			assert.Equal(t, n > MaxList, got[0].ListsCut, name)
+			assert.Equal(t, n > MaxList, got[0].Anonymous(), "%s: a cut group list may have hidden system:unauthenticated", name)
+		}
+	}
+}
