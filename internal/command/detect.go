@@ -155,8 +155,14 @@ func appendEpoch(dst, ts []byte) []byte {
 	if err != nil {
 		return dst
 	}
-	dst = strconv.AppendInt(dst, t.Unix(), 10)
-	return fmt.Appendf(dst, ".%06d", t.Nanosecond()/1000)
+	// Sign and magnitude, so that 4.5 s before 1970 is -4.500000, not the
+	// -5.500000 of whole seconds floored plus a positive fraction.
+	us := t.UnixMicro()
+	if us < 0 {
+		dst, us = append(dst, '-'), -us
+	}
+	dst = strconv.AppendInt(dst, us/1e6, 10)
+	return fmt.Appendf(dst, ".%06d", us%1e6)
 }
 
 // summary is the closing INFO message.

@@ -311,3 +311,17 @@ func TestAnonymousOnRealData(t *testing.T) {
 	assert.Len(t, rowsOf(rbac, "codes=403"), 11)
 	assert.Empty(t, rowsOf(rbac, "anonymous=true"))
 }
+
+// TestAppendEpoch: an event's own time becomes Splunk's _time, epoch
+// seconds with microseconds, on both sides of 1970.
+func TestAppendEpoch(t *testing.T) {
+	for ts, want := range map[string]string{
+		"2026-11-20T09:00:04.25Z":             "1795165204.250000",
+		"1970-01-01T00:00:00Z":                "0.000000",
+		"1969-12-31T23:59:55.5Z":              "-4.500000",
+		"2026-11-20T10:00:00.123456789+01:00": "1795165200.123456",
+		"not a time":                          "",
+	} {
+		assert.Equal(t, want, string(appendEpoch(nil, []byte(ts))), ts)
+	}
+}
