@@ -11,9 +11,6 @@ type Splitter struct {
 	escaped bool
 }
 
-// Reset makes the Splitter ready for a new value.
-func (s *Splitter) Reset() { *s = Splitter{} }
-
 // Feed scans the next piece of a value that starts with { or [ and returns
 // the offset in p just past the value's end, or -1 if it goes on.
 func (s *Splitter) Feed(p []byte) int {

@@ -286,7 +286,6 @@ type scanner struct {
 	failed bool
 	bad    int // bad lines reported in the current file
 	src    source
-	docs   [1][]byte
 }
 
 func (sc *scanner) file(name string) {
