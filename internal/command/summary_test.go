@@ -294,11 +294,6 @@ func TestSampleSummary(t *testing.T) {
 		"with every 403, the signed-in developer's RBAC denials look like a scan")
 	assert.Equal(t, []any{"zgrab"}, all403[2]["scanners"], "zgrab asked one path and fires on its scanner tag alone")
 
-	probe := auditCall{ips: []string{"192.0.2.1"}, ua: "curl/8.5.0", verb: "get", uri: "/api", code: 403,
-		user: "system:anonymous", groups: []string{"system:unauthenticated"}, time: "2026-11-20T09:00:00Z", cluster: "C"}
-	if r := scan(t, probe.line()+"\n", "--anonymous", "--format", "csv"); len(scanCSV(t, r.out)) < 2 {
-		t.Skip("SKIPPED: --anonymous does not reach the extractor yet (the core branch wires Options.Anonymous)")
-	}
 	got = sources("--anonymous")
 	require.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77"}, ips(got), "never the developer's RBAC denials")
 	assert.Equal(t, 10.0, got[1]["count"], "two 200s and eight 403s; the RequestReceived event is no row")
