@@ -8,10 +8,15 @@ import (
 	"unicode/utf8"
 )
 
-// ErrUnterminated is the one record error a CSVReader reports: a quoted
-// field still open where the body ends. A lone quote inside a quoted field
-// is read leniently, as encoding/csv's LazyQuotes would.
-var ErrUnterminated = errors.New(`quoted field not terminated before the end of the body`)
+// The record errors of a CSVReader: a quoted field still open where the
+// body ends, or one that does not close before the newline of a line with
+// an even number of quotes (one that a stray quote, which splunkd never
+// writes, leaves open). Other lone quotes are read leniently, as
+// encoding/csv's LazyQuotes would.
+var (
+	ErrUnterminated = errors.New(`quoted field not terminated before the end of the body`)
+	ErrUnclosed     = errors.New(`quoted field not closed before the end of its line`)
+)
 
 // A RecordError names the record of a body that could not be parsed.
 type RecordError struct {
@@ -30,16 +35,26 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // records ended by LF or CRLF, the last one possibly unterminated. Quoted
 // fields may hold commas and newlines.
 //
-// Records are parsed where they lie in the Reader's buffer. Finding a
-// field's end hops from comma to comma (a quoted field ends at a quote that
-// closes an odd run of quotes, just before a comma or newline), and its
-// doubled quotes are undone only when Field asks for it. That matters:
-// _raw and properties.log are quoted JSON with a doubled quote every few
-// bytes, and most fields of most records are never looked at.
+// Records are read where they lie in the Reader's buffer, and a record's
+// fields are split only when asked for. A line that holds an even number
+// of quotes is a whole record: every quote of valid CSV opens or closes a
+// quoted run (a doubled quote closes and reopens one), so a newline after
+// an even number is outside the quotes. Two vectorised searches find such
+// a line (its newline, its quote count), and a record that the caller
+// drops after a look at one field (Peek) is never split at all: _raw and
+// properties.log are quoted JSON with a doubled quote every few bytes, and
+// most events are dropped. A line with an odd number of quotes, a newline
+// inside quotes or a stray quote, is parsed field by field as it is read.
+//
+// Splitting a field hops from comma to comma (a quoted field ends at a
+// quote that closes an odd run of quotes, just before a comma or newline),
+// and its doubled quotes are undone only when Field asks for it.
 type CSVReader struct {
 	b      *Body
 	fields []field
 	record int
+	split  bool // fields holds the current record's fields, or bad is set
+	bad    bool // the current record's fields do not split: a quoted field never closes
 	// Where parsing of an incomplete record stands, relative to its start,
 	// so that it resumes after more of the body has been read.
 	pos    int // start of the current field
@@ -61,14 +76,43 @@ func (r *CSVReader) Reset(body *Body) {
 // Read returns the next record. The record is valid until the next call.
 // It returns io.EOF after the last record; a *RecordError for a record that
 // is not valid CSV, after which reading may continue; and any other error
-// when the body itself cannot be read.
+// when the body itself cannot be read. A line with an even number of
+// quotes whose fields do not split is returned as a record all the same,
+// and its Len is -1.
 func (r *CSVReader) Read() (Record, error) {
 	r.fields = r.fields[:0]
 	r.record++
-	r.pos, r.search, r.nl = 0, -1, -1
+	r.split, r.bad = false, false
 	if r.b.remaining == 0 {
 		return Record{}, io.EOF
 	}
+	scanned, quotes := 0, 0 // what has been searched for the newline, and its quotes
+	for {
+		data := r.b.buffered()
+		atEnd := int64(len(data)) == r.b.remaining
+		end := len(data)
+		if i := bytes.IndexByte(data[scanned:], '\n'); i >= 0 {
+			end = scanned + i
+		} else if !atEnd {
+			quotes += bytes.Count(data[scanned:], quote)
+			scanned = len(data)
+			if err := r.b.more(); err != nil {
+				return Record{}, err
+			}
+			continue
+		}
+		if (quotes+bytes.Count(data[scanned:end], quote))%2 != 0 {
+			break
+		}
+		if end < len(data) {
+			end++
+		}
+		rec := Record{data: data[:end:end], r: r}
+		r.b.consume(end)
+		return rec, nil
+	}
+	r.split = true
+	r.pos, r.search, r.nl = 0, -1, -1
 	for {
 		data := r.b.buffered()
 		end, done, err := r.parse(data, int64(len(data)) == r.b.remaining)
@@ -84,6 +128,20 @@ func (r *CSVReader) Read() (Record, error) {
 		if err := r.b.more(); err != nil {
 			return Record{}, err
 		}
+	}
+}
+
+var quote = []byte{'"'}
+
+// splitFields splits the fields of a record that Read returned unsplit.
+func (r *CSVReader) splitFields(data []byte) {
+	if r.split {
+		return
+	}
+	r.split = true
+	r.pos, r.search, r.nl = 0, -1, -1
+	if _, _, err := r.parse(data, true); err != nil {
+		r.fields, r.bad = r.fields[:0], true
 	}
 }
 
@@ -177,18 +235,34 @@ func oddRun(data []byte, open, q int) bool {
 	return n%2 == 1
 }
 
-// A Record is one parsed CSV record, valid until the next Read.
+// A Record is one CSV record, valid until the next Read.
 type Record struct {
 	data []byte
 	r    *CSVReader
 }
 
-// Len is the number of fields.
-func (rec Record) Len() int { return len(rec.r.fields) }
+// Err is the *RecordError of a record whose fields do not split (ErrUnclosed).
+func (rec Record) Err() error {
+	rec.r.splitFields(rec.data)
+	if rec.r.bad {
+		return &RecordError{rec.r.record, ErrUnclosed}
+	}
+	return nil
+}
+
+// Len is the number of fields, or -1 when they do not split (Err).
+func (rec Record) Len() int {
+	rec.r.splitFields(rec.data)
+	if rec.r.bad {
+		return -1
+	}
+	return len(rec.r.fields)
+}
 
 // Field returns field i, its quotes undone in place on first use. A lone
 // quote inside a quoted field, which splunkd never writes, is kept as it is.
 func (rec Record) Field(i int) []byte {
+	rec.r.splitFields(rec.data)
 	f := &rec.r.fields[i]
 	if f.quoted {
 		f.quoted = false
@@ -200,8 +274,69 @@ func (rec Record) Field(i int) []byte {
 // Escaped returns field i as it lies in the body, doubled quotes not yet
 // undone, for searches that quoting cannot affect.
 func (rec Record) Escaped(i int) []byte {
+	rec.r.splitFields(rec.data)
 	f := rec.r.fields[i]
 	return rec.data[f.start:f.end:f.end]
+}
+
+// Peek returns field i as Escaped would if the record has n fields, without
+// splitting the record: the fields before i are found from the start and
+// those after it from the end, so that field i itself, which may be long
+// quoted JSON, is never searched. ok is false when that cannot be done
+// cheaply (a field before i or after it holds a quote, or there are too few
+// commas); Len and Escaped tell then. If the record has another number of
+// fields, v may be any part of it.
+func (rec Record) Peek(i, n int) (v []byte, ok bool) {
+	r := rec.r
+	if i < 0 || i >= n {
+		return nil, false
+	}
+	if r.split {
+		if r.bad || len(r.fields) != n {
+			return nil, false
+		}
+		return rec.Escaped(i), true
+	}
+	data, e := rec.data, len(rec.data)
+	if e > 0 && data[e-1] == '\n' {
+		e--
+	}
+	if e > 0 && data[e-1] == '\r' { // dropped from the last field, newline or not
+		e--
+	}
+	pos := 0
+	for range i { // a field before i: unquoted, or quoted with no quote inside
+		c := bytes.IndexByte(data[pos:e], ',')
+		if c < 0 {
+			return nil, false
+		}
+		c += pos
+		if data[pos] == '"' && (c-1 <= pos || data[c-1] != '"' || bytes.IndexByte(data[pos+1:c-1], '"') >= 0) {
+			return nil, false
+		}
+		pos = c + 1
+	}
+	if pos >= e || data[pos] != '"' { // unquoted, field i ends at the next comma
+		if c := bytes.IndexByte(data[pos:e], ','); c >= 0 {
+			e = pos + c
+		}
+		return data[pos:e:e], true
+	}
+	for j := n - 1; j > i; j-- { // a field after i: no quote in it
+		c := bytes.LastIndexByte(data[pos+1:e], ',')
+		if c < 0 {
+			return nil, false
+		}
+		c += pos + 1
+		if bytes.IndexByte(data[c+1:e], '"') >= 0 {
+			return nil, false
+		}
+		e = c
+	}
+	if e-1 <= pos || data[e-1] != '"' {
+		return nil, false
+	}
+	return data[pos+1 : e-1 : e-1], true
 }
 
 // unquote undoes doubled quotes in v in place and returns the new length.

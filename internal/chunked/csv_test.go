@@ -30,6 +30,9 @@ func readBody(t *testing.T, body string, oneByte bool) []string {
 		if err == io.EOF {
 			return got
 		}
+		if err == nil {
+			err = rec.Err()
+		}
 		if err != nil {
 			got = append(got, "error: "+err.Error())
 			continue
@@ -64,6 +67,13 @@ func TestCSVReader(t *testing.T) {
 		{"quote in unquoted field kept", "a\"b,c\n", []string{"a\"b|c"}},
 		{"nul and invalid utf-8", "\x00\xff,\"\xfe\"\n", []string{"\x00\xff|\xfe"}},
 		{"blank line", "a\n\nb\n", []string{"a", "", "b"}},
+		// A line with an even number of quotes is a whole record; one whose
+		// quoted field does not close there is an error of that line alone.
+		{"stray quote, even count, line alone", "\"x\"y\"\"\nd,e\n", []string{"error: record 1: " + ErrUnclosed.Error(), "d|e"}},
+		{"stray quotes in an unquoted field", "a\"b,\"c\nd,e\n", []string{"error: record 1: " + ErrUnclosed.Error(), "d|e"}},
+		{"odd count: a quoted newline", "\"a\nb\",c\nd\n", []string{"a\nb|c", "d"}},
+		{"odd count: lenient as before", "\"a\"b\"c\",d\ne\n", []string{"a\"b\"c|d", "e"}},
+		{"unclosed at the end of the body", "a\n\"b\"c\"\"", []string{"a", "error: record 2: " + ErrUnclosed.Error()}},
 	}
 	for _, tt := range tests {
 		for _, oneByte := range []bool{false, true} {
@@ -72,6 +82,59 @@ func TestCSVReader(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestPeek: Peek finds a field as Escaped does, for the records splunkd
+// writes, without splitting the record; and says when it cannot.
+func TestPeek(t *testing.T) {
+	tests := []struct {
+		name, record string
+		i, n         int
+		want         string // "" with ok false: "!"
+	}{
+		{"raw between time and idx", `1795165200,"{""a"":1, ""b"":[2,3]}",1,,,` + "\n", 1, 6, `{""a"":1, ""b"":[2,3]}`},
+		{"quoted time", `"1599171244.277","{""a"":1}",,` + "\n", 1, 4, `{""a"":1}`},
+		{"last field, CRLF", `1,"x,""y"""` + "\r\n", 1, 2, `x,""y""`},
+		{"first field", `"{""a"":1}",7` + "\n", 0, 2, `{""a"":1}`},
+		{"only field, no newline", `"{""a"":1}"`, 0, 1, `{""a"":1}`},
+		{"unquoted field", `1,abc,2` + "\n", 1, 3, `abc`},
+		{"unquoted last field, CRLF", `1,abc` + "\r\n", 1, 2, `abc`},
+		{"empty field", `1,,2` + "\n", 1, 3, ``},
+		{"quoted empty field", `1,"",2` + "\n", 1, 3, ``},
+		{"earlier field quoted with a comma", `"1,2","x",3` + "\n", 1, 3, "!"},
+		{"earlier field holds a doubled quote", `"a""b","x",3` + "\n", 1, 3, "!"},
+		{"later field quoted", `1,"x","y"` + "\n", 1, 3, "!"},
+		{"too few commas", `1,"x"` + "\n", 1, 3, "!"},
+		{"text after the closing quote", `1,"x"z,2` + "\n", 1, 3, "!"},
+		{"field past the end", `1,2` + "\n", 2, 2, "!"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := oneRecord(t, tt.record)
+			v, ok := rec.Peek(tt.i, tt.n)
+			if tt.want == "!" {
+				assert.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			assert.Equal(t, tt.want, string(v))
+			require.Equal(t, tt.n, rec.Len(), "the record splits as Peek assumed")
+			assert.Equal(t, string(rec.Escaped(tt.i)), string(v))
+		})
+	}
+}
+
+// oneRecord reads the first record of body.
+func oneRecord(t *testing.T, body string) Record {
+	t.Helper()
+	cr := NewReader(strings.NewReader(fmt.Sprintf("chunked 1.0,2,%d\n{}%s", len(body), body)))
+	_, b, err := cr.Next()
+	require.NoError(t, err)
+	var r CSVReader
+	r.Reset(b)
+	rec, err := r.Read()
+	require.NoError(t, err)
+	return rec
 }
 
 func TestCSVReaderBigField(t *testing.T) {

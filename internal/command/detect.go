@@ -87,6 +87,10 @@ type source struct {
 // input should cause, costs that event only: its partial rows are withdrawn
 // and it is counted as skipped.
 func (d *detection) event(src *source) {
+	if !src.mayMatch {
+		d.drop(src.notJSON)
+		return
+	}
 	d.stats.Read++
 	d.row.Time, d.row.ChunkedIdx = src.time, src.chunkedIdx
 	mark, started, emitted := len(d.out), d.started, d.stats.Emitted
@@ -97,12 +101,16 @@ func (d *detection) event(src *source) {
 			d.stats.Panics++
 		}
 	}()
-	switch {
-	case !src.mayMatch:
-		if src.notJSON {
-			d.stats.Skipped++
-		}
-	case d.x.Read(src.data, d.emitCB) != nil:
+	if d.x.Read(src.data, d.emitCB) != nil {
+		d.stats.Skipped++
+	}
+}
+
+// drop counts an event that cannot match: read, and skipped if its audit
+// data is not JSON at all.
+func (d *detection) drop(notJSON bool) {
+	d.stats.Read++
+	if notJSON {
 		d.stats.Skipped++
 	}
 }

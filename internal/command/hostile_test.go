@@ -92,6 +92,31 @@ func TestHostileRecords(t *testing.T) {
 	}
 }
 
+// TestRaggedRecords: a record with more or fewer fields than the header is
+// skipped and counted, with one exception. Its audit field is found
+// without splitting the record, from the fields before it and those after
+// it (chunked.Record.Peek); when what lies between looks like one quoted
+// field and cannot match, the record is dropped like any event that cannot
+// match, and its fields are never counted. splunkd writes no such record
+// ("a","b" where one quoted field belongs), and counting fields would cost
+// a search per comma of every event (README, Hostile input).
+func TestRaggedRecords(t *testing.T) {
+	plain := csvField(`{"category":"kube-audit","properties":{"log":"{}"}}`)
+	body := "_time,_raw,_chunked_idx\n" +
+		"1," + plain + "\n" + // too few fields: skipped
+		"2," + plain + ",2,extra\n" + // too many: skipped
+		"3," + csvField(record401("ragged", nil)) + "\n" + // too few, may match: skipped
+		"4," + plain + "," + plain + ",4\n" + // two quoted fields where one belongs, cannot match: read
+		"5," + csvField(record401("good", nil)) + ",5\n"
+	r := drive(t, stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, []byte(body))), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Len(t, r.replies, 2)
+	assert.Contains(t, r.replies[1].Body, "good")
+	assert.NotContains(t, r.replies[1].Body, "ragged")
+	assert.Contains(t, fmt.Sprint(r.replies[1].Meta["inspector"]),
+		"events read: 5, rows emitted: 1, events skipped as unparsable: 3")
+}
+
 func csvField(v string) string {
 	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
 }

@@ -186,6 +186,9 @@ func (s *search) execute(body *chunked.Body) error {
 	if err != nil {
 		return fmt.Errorf("CSV header: %w", err)
 	}
+	if err := header.Err(); err != nil {
+		return fmt.Errorf("CSV header: %w", err)
+	}
 	s.mapColumns(header)
 	for {
 		rec, err := s.csv.Read()
@@ -200,6 +203,16 @@ func (s *search) execute(body *chunked.Body) error {
 			s.d.stats.Skipped++
 			continue
 		}
+		// Most events cannot match, and their audit field shows it; that
+		// field is found without splitting the record (Peek), and such a
+		// record is dropped without its fields being counted. Only a record
+		// that may match must have as many fields as the header.
+		s.rec = rec
+		may, notJSON, known := s.mayMatch(peek)
+		if known && !may {
+			s.d.drop(notJSON)
+			continue
+		}
 		switch {
 		case rec.Len() == 1 && len(rec.Field(0)) == 0 && s.columns > 1:
 			continue // a blank line is no event
@@ -208,7 +221,10 @@ func (s *search) execute(body *chunked.Body) error {
 			s.d.stats.Skipped++
 			continue
 		}
-		s.d.event(s.source(rec))
+		if !known {
+			may, notJSON, _ = s.mayMatch(escaped)
+		}
+		s.d.event(s.source(may, notJSON))
 	}
 }
 
@@ -236,29 +252,35 @@ func (s *search) mapColumns(header chunked.Record) {
 	s.format.withIdx = s.plain[fieldChunkedIdx] >= 0
 }
 
-// source describes the current record to the detection; its slices alias
-// the record, and its fields are decoded only when read.
-func (s *search) source(rec chunked.Record) *source {
-	s.rec = rec
+// source describes the current record to the detection, as mayMatch
+// judged it; its slices alias the record, and its fields are decoded only
+// when read.
+func (s *search) source(may, notJSON bool) *source {
 	s.loaded = [numFields]bool{}
 	src := &s.src
-	*src = source{data: (*splunkEvent)(s)}
-	src.mayMatch, src.notJSON = s.mayMatch()
-	if !src.mayMatch {
+	*src = source{data: (*splunkEvent)(s), mayMatch: may, notJSON: notJSON}
+	if !may {
 		return src
 	}
 	src.time = first(s.field(fieldTime))
 	if p := s.plain[fieldChunkedIdx]; p >= 0 {
-		src.chunkedIdx = rec.Field(p)
+		src.chunkedIdx = s.rec.Field(p)
 	}
 	return src
 }
 
+// How mayMatch finds a field of the current record: split (escaped), or
+// peeked at, which is exact when the record has as many fields as the
+// header (the only records whose verdict counts).
+func escaped(s *search, p int) ([]byte, bool) { return s.rec.Escaped(p), true }
+func peek(s *search, p int) ([]byte, bool)    { return s.rec.Peek(p, s.columns) }
+
 // mayMatch scans the fields that can hold audit data, still CSV-quoted,
 // for what a matching event must contain (audit.Extractor.MayMatch): most
 // events have none of it and are done with. notJSON tells whether none of
-// those fields holds JSON audit data.
-func (s *search) mayMatch() (may, notJSON bool) {
+// those fields holds JSON audit data. known is false when a field could
+// not be found.
+func (s *search) mayMatch(find func(*search, int) ([]byte, bool)) (may, notJSON, known bool) {
 	fields := []int{fieldRaw, fieldLog, fieldBodyLog}
 	if s.opts.Input != "" {
 		fields = []int{fieldInput}
@@ -269,13 +291,16 @@ func (s *search) mayMatch() (may, notJSON bool) {
 		if p < 0 {
 			continue
 		}
-		v := s.rec.Escaped(p)
+		v, ok := find(s, p)
+		if !ok {
+			return false, false, false
+		}
 		if s.d.x.MayMatch(v) {
-			return true, false
+			return true, false, true
 		}
 		holdsJSON = holdsJSON || audit.HoldsJSON(v)
 	}
-	return false, !holdsJSON
+	return false, !holdsJSON, true
 }
 
 // A splunkEvent is the audit.Source of the record being read.
