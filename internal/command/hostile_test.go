@@ -117,6 +117,39 @@ func TestRaggedRecords(t *testing.T) {
 		"events read: 5, rows emitted: 1, events skipped as unparsable: 3")
 }
 
+// TestBlankLines: a blank line is no event, wherever the audit field
+// lies. A line with nothing on it is one empty field, so when the audit
+// field is the first column (or there is none) a look at that field alone
+// finds an empty event; it must be passed over before that look, as the
+// record split out would have been, and not be counted read and skipped.
+func TestBlankLines(t *testing.T) {
+	good := csvField(record401("good", nil))
+	tests := []struct {
+		name, args, body, summary string
+	}{
+		{"_raw first", "", "_raw,_time\n\n" + good + ",1\n\n", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"_raw first, CRLF", "", "_raw,_time\r\n\r\n" + good + ",1\r\n", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"_raw first, a lone CR at the end", "", "_raw,_time\n" + good + ",1\n\r", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"_raw first, an empty quoted field", "", "_raw,_time\n\"\"\n" + good + ",1\n", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"_raw second", "", "_time,_raw\n\n1," + good + "\n", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"no audit field", "", "_time,host\n\n1,h\n", "events read: 1, rows emitted: 0, events skipped as unparsable: 1"},
+		{"input= field first", "input=log", "log,_time\n\n" + good + ",1\n", "events read: 1, rows emitted: 1, events skipped as unparsable: 0"},
+		{"one column: an empty event", "", "_raw\n\n" + good + "\n", "events read: 2, rows emitted: 1, events skipped as unparsable: 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var args []string
+			if tt.args != "" {
+				args = []string{tt.args}
+			}
+			r := drive(t, stream(chunkedtest.Getinfo(args...), chunkedtest.Execute(true, []byte(tt.body))), "")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Len(t, r.replies, 2)
+			assert.Contains(t, fmt.Sprint(r.replies[1].Meta["inspector"]), tt.summary)
+		})
+	}
+}
+
 func csvField(v string) string {
 	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
 }
