@@ -259,6 +259,13 @@ func (rec Record) Len() int {
 	return len(rec.r.fields)
 }
 
+// Blank reports whether the record is a blank line: one empty field,
+// quoted or not. Only a record of at most four bytes (`""` and CRLF) can
+// be, so no other record is split to tell.
+func (rec Record) Blank() bool {
+	return len(rec.data) <= 4 && rec.Len() == 1 && len(rec.Escaped(0)) == 0
+}
+
 // Field returns field i, its quotes undone in place on first use. A lone
 // quote inside a quoted field, which splunkd never writes, is kept as it is.
 func (rec Record) Field(i int) []byte {

@@ -124,6 +124,23 @@ func TestPeek(t *testing.T) {
 	}
 }
 
+// TestBlank: a record is blank when it is one empty field, as its split
+// fields would say, whether or not it was split.
+func TestBlank(t *testing.T) {
+	for _, tt := range []struct {
+		record string
+		blank  bool
+	}{
+		{"\n", true}, {"\r\n", true}, {"\r", true}, {`""` + "\n", true}, {`""` + "\r\n", true}, {`""`, true},
+		{"x\n", false}, {",\n", false}, {`" "` + "\n", false}, {`""""` + "\n", false}, {"\r\r\n", false}, {`"",` + "\n", false},
+		{`"` + "\n" + `"` + "\n", false}, // a quoted newline: split as it is read
+	} {
+		rec := oneRecord(t, tt.record)
+		assert.Equal(t, tt.blank, rec.Blank(), "%q", tt.record)
+		assert.Equal(t, tt.blank, rec.Len() == 1 && len(rec.Field(0)) == 0, "%q: Blank is one empty field", tt.record)
+	}
+}
+
 // oneRecord reads the first record of body.
 func oneRecord(t *testing.T, body string) Record {
 	t.Helper()

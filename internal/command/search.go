@@ -203,6 +203,9 @@ func (s *search) execute(body *chunked.Body) error {
 			s.d.stats.Skipped++
 			continue
 		}
+		if s.columns > 1 && rec.Blank() {
+			continue // a blank line is no event (nor an empty first field to peek at)
+		}
 		// Most events cannot match, and their audit field shows it; that
 		// field is found without splitting the record (Peek), and such a
 		// record is dropped without its fields being counted. Only a record
@@ -213,10 +216,7 @@ func (s *search) execute(body *chunked.Body) error {
 			s.d.drop(notJSON)
 			continue
 		}
-		switch {
-		case rec.Len() == 1 && len(rec.Field(0)) == 0 && s.columns > 1:
-			continue // a blank line is no event
-		case rec.Len() != s.columns:
+		if rec.Len() != s.columns {
 			s.d.stats.Read++
 			s.d.stats.Skipped++
 			continue
