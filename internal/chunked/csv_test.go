@@ -103,7 +103,17 @@ func TestPeek(t *testing.T) {
 		{"quoted empty field", `1,"",2` + "\n", 1, 3, ``},
 		{"earlier field quoted with a comma", `"1,2","x",3` + "\n", 1, 3, "!"},
 		{"earlier field holds a doubled quote", `"a""b","x",3` + "\n", 1, 3, "!"},
-		{"later field quoted", `1,"x","y"` + "\n", 1, 3, "!"},
+		// splunkd quotes any value holding a byte outside [A-Za-z0-9], so a
+		// _time with a fraction is quoted, and _raw may come before it.
+		{"raw before a quoted time", `"{""a"":1}","1599171244.277",1,,,` + "\n", 0, 6, `{""a"":1}`},
+		{"later field quoted", `1,"x","y"` + "\n", 1, 3, `x`},
+		{"later field quoted with a comma", `1,"x","a,b",2` + "\n", 1, 4, `x`},
+		{"later field quoted, empty", `1,"x",""` + "\r\n", 1, 3, `x`},
+		{"later fields quoted, field i empty", `"",""`, 0, 2, ``},
+		{"later field holds a doubled quote", `1,"x","a""b"` + "\n", 1, 3, "!"},
+		{"later field holds a doubled quote and a comma", `1,"x","a"",b"` + "\n", 1, 3, "!"},
+		{"later field is a quote", `1,"x",""""` + "\n", 1, 3, "!"},
+		{"later quoted field opens field i", `"x,"y"`, 0, 2, "!"},
 		{"too few commas", `1,"x"` + "\n", 1, 3, "!"},
 		{"text after the closing quote", `1,"x"z,2` + "\n", 1, 3, "!"},
 		{"field past the end", `1,2` + "\n", 2, 2, "!"},

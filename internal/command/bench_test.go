@@ -3,6 +3,8 @@ package command
 import (
 	"bytes"
 	"io"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
@@ -79,6 +81,38 @@ func BenchmarkRowEncode(b *testing.B) {
 			for b.Loop() {
 				dst = f.row(dst[:0], row)
 			}
+		})
+	}
+}
+
+// BenchmarkColumnOrder runs the whole command on the realistic corpus with
+// the columns it asks for in either order, and _time written as splunkd
+// writes a time with a fraction, quoted ("1795165200.123456"): splunkd
+// quotes every value that holds a byte outside [A-Za-z0-9], and the
+// recordings of its requests list their columns sorted, _raw before _time.
+// Both orders must find _raw without splitting the record (Peek).
+func BenchmarkColumnOrder(b *testing.B) {
+	for _, columns := range [][]string{{"_time", "_raw", "_chunked_idx"}, {"_raw", "_time", "_chunked_idx"}} {
+		g := corpus.New(1)
+		stream := chunkedtest.Getinfo()
+		for start := 0; start < 20000; start += 10000 {
+			t := chunkedtest.Table{Columns: columns}
+			for i := range 10000 {
+				e := g.Next()
+				cells := map[string]string{"_time": e.Time + ".123456", "_raw": e.Raw, "_chunked_idx": strconv.Itoa(i)}
+				t.AppendRow(cells[columns[0]], cells[columns[1]], cells[columns[2]])
+			}
+			stream = append(stream, chunkedtest.Execute(start+10000 >= 20000, t.Body())...)
+		}
+		b.Run(strings.Join(columns[:2], ","), func(b *testing.B) {
+			b.SetBytes(int64(len(stream)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if code := Search(bytes.NewReader(stream), io.Discard, io.Discard, ""); code != 0 {
+					b.Fatal("exit status", code)
+				}
+			}
+			b.ReportMetric(float64(20000*b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
 }
