@@ -290,9 +290,9 @@ func (rec Record) Escaped(i int) []byte {
 // splitting the record: the fields before i are found from the start and
 // those after it from the end, so that field i itself, which may be long
 // quoted JSON, is never searched. ok is false when that cannot be done
-// cheaply (a field before i or after it holds a quote, or there are too few
-// commas); Len and Escaped tell then. If the record has another number of
-// fields, v may be any part of it.
+// cheaply (a field before i or after it holds a quote inside, or there are
+// too few commas); Len and Escaped tell then. If the record has another
+// number of fields, v may be any part of it.
 func (rec Record) Peek(i, n int) (v []byte, ok bool) {
 	r := rec.r
 	if i < 0 || i >= n {
@@ -329,18 +329,40 @@ func (rec Record) Peek(i, n int) (v []byte, ok bool) {
 		}
 		return data[pos:e:e], true
 	}
-	for j := n - 1; j > i; j-- { // a field after i: no quote in it
-		c := bytes.LastIndexByte(data[pos+1:e], ',')
-		if c < 0 {
-			return nil, false
-		}
-		c += pos + 1
-		if bytes.IndexByte(data[c+1:e], '"') >= 0 {
-			return nil, false
+	quotedAfter := false
+	for j := n - 1; j > i; j-- { // a field after i: unquoted, or quoted with no quote inside
+		var c int // the comma before field j
+		if e-1 > pos && data[e-1] == '"' {
+			// Its opening quote is the quote before the closing one, and
+			// a comma precedes it; in a field with a doubled quote inside,
+			// a quote precedes that quote instead.
+			c = bytes.LastIndexByte(data[pos+1:e-1], '"') + pos // pos when there is none
+			if c <= pos || data[c] != ',' {
+				return nil, false
+			}
+			quotedAfter = true
+		} else {
+			c = bytes.LastIndexByte(data[pos+1:e], ',')
+			if c < 0 {
+				return nil, false
+			}
+			c += pos + 1
+			if bytes.IndexByte(data[c+1:e], '"') >= 0 {
+				return nil, false
+			}
 		}
 		e = c
 	}
 	if e-1 <= pos || data[e-1] != '"' {
+		return nil, false
+	}
+	// Field i as found ends in a closing quote that stands alone. A quote
+	// before it (a doubled one) or a comma (then it may open a field
+	// instead) would let a stray quote inside field i, which splunkd never
+	// writes but the lenient split accepts, shift every field after it
+	// while their number stays n; without a quoted field after i, a shift
+	// always changes the number.
+	if quotedAfter && e-2 > pos && (data[e-2] == '"' || data[e-2] == ',') {
 		return nil, false
 	}
 	return data[pos+1 : e-1 : e-1], true

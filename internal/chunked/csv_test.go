@@ -114,6 +114,13 @@ func TestPeek(t *testing.T) {
 		{"later field holds a doubled quote and a comma", `1,"x","a"",b"` + "\n", 1, 3, "!"},
 		{"later field is a quote", `1,"x",""""` + "\n", 1, 3, "!"},
 		{"later quoted field opens field i", `"x,"y"`, 0, 2, "!"},
+		// A stray quote in field i (not CSV splunkd writes) lets the lenient
+		// split shift the fields after it and still count n (FuzzPeek):
+		// with a quoted field after i, field i must not end in "" or ,".
+		{"stray quote in field i, quoted field after", `,""0",","0"`, 1, 3, "!"},
+		{"field i ends in a doubled quote, quoted field after", `1,"x""","y"` + "\n", 1, 3, "!"},
+		{"field i ends in a comma, quoted field after", `1,"x,","y"` + "\n", 1, 3, "!"},
+		{"field i ends in a doubled quote, unquoted field after", `1,"x""",y` + "\n", 1, 3, `x""`},
 		{"too few commas", `1,"x"` + "\n", 1, 3, "!"},
 		{"text after the closing quote", `1,"x"z,2` + "\n", 1, 3, "!"},
 		{"field past the end", `1,2` + "\n", 2, 2, "!"},

@@ -102,6 +102,8 @@ func FuzzPeek(f *testing.F) {
 	} {
 		f.Add([]byte(s), uint8(1), uint8(3), uint16(0))
 	}
+	// _raw before a quoted _time, as splunkd lists columns sorted.
+	f.Add([]byte("\"{\"\"a\"\":1}\",\"1599171244.277\",1,,,\n"), uint8(0), uint8(6), uint16(3))
 	f.Fuzz(func(t *testing.T, body []byte, i, n uint8, chunk uint16) {
 		in := append(fmt.Appendf(nil, "chunked 1.0,2,%d\n{}", len(body)), body...)
 		var src io.Reader = bytes.NewReader(in)
