@@ -336,7 +336,7 @@ func (rec Record) Peek(i, n int) (v []byte, ok bool) {
 			// Its opening quote is the quote before the closing one, and
 			// a comma precedes it; in a field with a doubled quote inside,
 			// a quote precedes that quote instead.
-			c = bytes.LastIndexByte(data[pos+1:e-1], '"') + pos // pos when there is none
+			c = bytes.LastIndexByte(data[pos+1:e-1], '"') + pos // below pos when there is none
 			if c <= pos || data[c] != ',' {
 				return nil, false
 			}
