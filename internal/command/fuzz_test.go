@@ -3,7 +3,6 @@ package command
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -105,26 +104,11 @@ func FuzzPeekSearch(f *testing.F) {
 		reply := func(body string) string {
 			in := stream(chunkedtest.Getinfo(args...), chunkedtest.Execute(true, []byte(body)))
 			var out, errOut bytes.Buffer
-			code := Search(&pieces{in, int(piece) + 1}, &out, &errOut, "")
+			code := Search(&chunkedtest.Pieces{B: in, N: int(piece) + 1}, &out, &errOut, "")
 			return fmt.Sprintf("%d %q %q", code, errOut.String(), out.String())
 		}
 		if got, want := reply(peeked), reply(split); got != want {
 			t.Fatalf("body %q\npeeked: %s\nsplit:  %s", peeked, got, want)
 		}
 	})
-}
-
-// pieces returns at most n bytes a read.
-type pieces struct {
-	b []byte
-	n int
-}
-
-func (r *pieces) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	k := copy(p[:min(len(p), r.n)], r.b)
-	r.b = r.b[k:]
-	return k, nil
 }

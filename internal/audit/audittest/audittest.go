@@ -130,3 +130,26 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+// CutRows checks how many rows a reading of the first n bytes of a text
+// gave, where the wanted records of the whole text end at ends and a
+// shorter cut gave last rows: every record that ends by the cut is a row,
+// at most one more is (the record the cut falls in, when its code comes
+// before the cut), and a longer cut never gives fewer rows.
+func CutRows(n, rows, last int, ends []int) error {
+	complete := 0
+	for _, end := range ends {
+		if end <= n {
+			complete++
+		}
+	}
+	switch {
+	case rows < complete:
+		return fmt.Errorf("prefix of %d bytes: %d rows, but %d records are complete: a complete record lost", n, rows, complete)
+	case rows > complete+1:
+		return fmt.Errorf("prefix of %d bytes: %d rows, but %d records are complete", n, rows, complete)
+	case rows < last:
+		return fmt.Errorf("prefix of %d bytes: %d rows, fewer than a shorter prefix gave (%d)", n, rows, last)
+	}
+	return nil
+}

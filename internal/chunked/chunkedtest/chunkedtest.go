@@ -173,3 +173,19 @@ func RequiredFields(r io.Reader) ([]string, error) {
 	}
 	return fields, nil
 }
+
+// Pieces reads b at most n bytes a read, as a pipe may hand a stream over,
+// so that records straddle the reader's buffer refills.
+type Pieces struct {
+	B []byte
+	N int
+}
+
+func (r *Pieces) Read(p []byte) (int, error) {
+	if len(r.B) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), r.N)], r.B)
+	r.B = r.B[k:]
+	return k, nil
+}
