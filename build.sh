@@ -15,27 +15,18 @@ dist=${DIST:-dist}
 command -v go >/dev/null || { echo "build.sh: needs Go (go.mod names the version): https://go.dev/dl/" >&2; exit 1; }
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "build.sh: run it in a git checkout: the package takes its file times from the last commit and ships the lookups git tracks" >&2; exit 1; }
 
-# conf_value FILE STANZA KEY: a setting of a Splunk .conf file.
-conf_value() {
-	awk -v stanza="[$2]" -v key="$3" '
-		/^\[/ { in_stanza = ($0 == stanza); next }
-		in_stanza && $0 ~ "^" key "[ \t]*=" { sub("^[^=]*=[ \t]*", ""); sub("[ \t]+$", ""); print; exit }
-	' "$1"
-}
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+app=$stage/kubefingerprint
 
-version=$(conf_value default/app.conf launcher version)
-build=$(conf_value default/app.conf install build)
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.]+)?$ ]] || { echo "build.sh: [launcher] version '$version' in default/app.conf is not Major.Minor.Revision" >&2; exit 1; }
-[[ $build =~ ^[1-9][0-9]*$ ]] || { echo "build.sh: [install] build '$build' in default/app.conf is not a positive integer" >&2; exit 1; }
-[[ $(conf_value default/app.conf id version) == "$version" ]] || { echo "build.sh: [id] version and [launcher] version differ in default/app.conf" >&2; exit 1; }
+# Built once for this machine: it checks app.conf's version settings and
+# writes the archive. Outside $stage/kubefingerprint, so not packed.
+go build -o "$stage/pack" ./app/pack
+version=$("$stage/pack" -version default/app.conf)
 
 # Every file gets the time of the last commit, so the package depends on
 # the sources only.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
-
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-app=$stage/kubefingerprint
 
 # GOOS/GOARCH and the folder Splunk looks in for that platform. Linux
 # x86-64 goes in plain bin/, the only binary folder that knowledge-bundle
@@ -47,7 +38,7 @@ platforms=(
 for p in "${platforms[@]}"; do
 	read -r goos goarch dir <<<"$p"
 	CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false \
-		-ldflags "-s -w -X github.com/kubefingerprint/kubefingerprint/internal/command.Version=$version" \
+		-ldflags "-s -w -X main.version=$version" \
 		-o "$app/$dir/kubefingerprint" ./cmd/kubefingerprint
 done
 
@@ -62,6 +53,6 @@ cp app/README.md app/app.manifest LICENSE "$app/"
 
 mkdir -p "$dist"
 out=$dist/kubefingerprint-$version.tgz
-go run ./app/pack -C "$stage" -mtime "$epoch" -o "$out.tmp" kubefingerprint
+"$stage/pack" -C "$stage" -mtime "$epoch" -o "$out.tmp" kubefingerprint
 mv "$out.tmp" "$out"
 echo "$out"

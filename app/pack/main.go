@@ -11,6 +11,15 @@
 // anywhere under APP is an error, as AppInspect refuses them, and so is
 // anything but a folder or a regular file. The same tree and SECONDS give
 // the same bytes on every platform.
+//
+//	go run ./app/pack -version default/app.conf
+//
+// prints the app's version, [launcher] version, after checking the
+// settings Splunk and AppInspect rely on to tell releases apart: it is
+// Major.Minor.Revision with an optional -/+ suffix, [id] version is the
+// same, [install] build is a positive integer. Otherwise it names the
+// file and setting on stderr and exits 1, so build.sh stamps nothing
+// that Splunk would misread.
 package main
 
 import (
@@ -23,17 +32,30 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/conf"
 )
 
 func main() {
 	dir := flag.String("C", ".", "folder holding APP")
 	mtime := flag.Int64("mtime", 0, "time of every entry, seconds since the epoch (the last commit's)")
 	out := flag.String("o", "", "package to write")
+	appConf := flag.String("version", "", "check the app.conf `FILE` and print its version instead of packing")
 	flag.Parse()
-	if *out == "" || flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: pack -C STAGE -mtime SECONDS -o PACKAGE.tgz APP")
+	if *appConf != "" && flag.NArg() == 0 {
+		v, err := appVersion(*appConf)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pack:", err)
+			os.Exit(1)
+		}
+		fmt.Println(v)
+		return
+	}
+	if *appConf != "" || *out == "" || flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: pack -C STAGE -mtime SECONDS -o PACKAGE.tgz APP\n       pack -version APP.conf")
 		os.Exit(2)
 	}
 	if err := write(*out, os.DirFS(*dir), flag.Arg(0), time.Unix(*mtime, 0)); err != nil {
@@ -128,4 +150,36 @@ func inBin(name string) bool {
 		}
 	}
 	return false
+}
+
+var (
+	// Splunk compares versions by these three numbers; the suffix lets a
+	// pre-release or build tag through without confusing it.
+	versionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.]+)?$`)
+	buildRE   = regexp.MustCompile(`^[1-9][0-9]*$`)
+)
+
+// appVersion returns the [launcher] version of the app.conf file name once
+// the version settings agree, or an error naming the file and setting.
+func appVersion(name string) (string, error) {
+	r, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	f, err := conf.Parse(r)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	version := f["launcher"]["version"]
+	if !versionRE.MatchString(version) {
+		return "", fmt.Errorf("%s: [launcher] version %q is not Major.Minor.Revision", name, version)
+	}
+	if build := f["install"]["build"]; !buildRE.MatchString(build) {
+		return "", fmt.Errorf("%s: [install] build %q is not a positive integer", name, build)
+	}
+	if id := f["id"]["version"]; id != version {
+		return "", fmt.Errorf("%s: [id] version %q differs from [launcher] version %q", name, id, version)
+	}
+	return version, nil
 }

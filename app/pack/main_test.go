@@ -6,6 +6,9 @@ import (
 	"compress/gzip"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -121,4 +124,53 @@ func TestInBin(t *testing.T) {
 	} {
 		assert.Equal(t, want, inBin(name), name)
 	}
+}
+
+const goodAppConf = `[install]
+build = 2
+
+[id]
+name = kubefingerprint
+version = 0.2.0
+
+[launcher]
+version = 0.2.0
+`
+
+func writeConf(t *testing.T, text string) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "app.conf")
+	require.NoError(t, os.WriteFile(name, []byte(text), 0o644))
+	return name
+}
+
+func TestAppVersion(t *testing.T) {
+	for _, v := range []string{"0.2.0", "10.0.1-rc.1", "1.2.3+build.5"} {
+		name := writeConf(t, strings.ReplaceAll(goodAppConf, "0.2.0", v))
+		got, err := appVersion(name)
+		require.NoError(t, err, v)
+		assert.Equal(t, v, got)
+	}
+}
+
+func TestAppVersionRefuses(t *testing.T) {
+	for _, c := range []struct{ old, new, want string }{
+		{"[launcher]\nversion = 0.2.0", "[launcher]\nversion = 0.2", `[launcher] version "0.2" is not Major.Minor.Revision`},
+		{"[launcher]\nversion = 0.2.0", "[launcher]\nversion = 0.2.0-", `[launcher] version "0.2.0-" is not Major.Minor.Revision`},
+		{"[launcher]\nversion = 0.2.0\n", "[launcher]\n", `[launcher] version "" is not Major.Minor.Revision`},
+		{"build = 2", "build = 0", `[install] build "0" is not a positive integer`},
+		{"build = 2", "build = 2a", `[install] build "2a" is not a positive integer`},
+		{"build = 2\n", "", `[install] build "" is not a positive integer`},
+		{"[id]\nname = kubefingerprint\nversion = 0.2.0", "[id]\nname = kubefingerprint\nversion = 0.1.0", `[id] version "0.1.0" differs from [launcher] version "0.2.0"`},
+		{"[id]\nname = kubefingerprint\nversion = 0.2.0", "[id]\nname = kubefingerprint", `[id] version "" differs from [launcher] version "0.2.0"`},
+		{"build = 2\n", "build = 2\nbuild = 3\n", "line 3: build set twice in [install]"},
+	} {
+		text := strings.Replace(goodAppConf, c.old, c.new, 1)
+		require.NotEqual(t, goodAppConf, text, c.want)
+		name := writeConf(t, text)
+		_, err := appVersion(name)
+		assert.EqualError(t, err, name+": "+c.want)
+	}
+	_, err := appVersion(filepath.Join(t.TempDir(), "missing.conf"))
+	assert.ErrorContains(t, err, "missing.conf")
 }

@@ -1,6 +1,9 @@
 // Package conf reads Splunk .conf files: [stanza] headers, key = value
-// settings, lines continued by a trailing backslash, # comments. The app's
-// package test uses it to check default/ as splunkd would read it.
+// settings, lines continued by a trailing backslash, # comments. It is
+// stricter than splunkd on purpose: splunkd merges a stanza given twice and
+// keeps the last of a setting given twice, but in the app's own files a
+// repeat is a mistake to catch, so Parse refuses it. The app's package test
+// checks default/ with it, and app/pack the version settings of app.conf.
 package conf
 
 import (
@@ -15,8 +18,8 @@ import (
 type File map[string]map[string]string
 
 // Parse reads a .conf file. A line that is neither a stanza, a setting, a
-// comment nor blank is an error naming its line, as is a setting given
-// twice in one stanza (Splunk would silently keep the last).
+// comment nor blank is an error naming its line, as is a stanza given twice
+// or a setting given twice in one stanza, which splunkd would accept.
 func Parse(r io.Reader) (File, error) {
 	f := File{}
 	stanza := "default"
