@@ -19,8 +19,7 @@ import (
 
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
-	"github.com/kubefingerprint/kubefingerprint/internal/command"
-	"github.com/kubefingerprint/kubefingerprint/internal/terminal/terminaltest"
+	"github.com/kubefingerprint/kubefingerprint/internal/scan"
 )
 
 // build compiles the command into dir/bin, where Splunk keeps it.
@@ -127,13 +126,13 @@ func TestEndToEnd(t *testing.T) {
 func TestScanCommandLine(t *testing.T) {
 	bin := build(t, t.TempDir())
 	cmd := exec.Command(bin, "scan")
-	cmd.Stdin = terminaltest.Open(t)
+	cmd.Stdin = openPTY(t)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
 	var want, wantErr bytes.Buffer
-	require.Equal(t, 0, command.Scan(nil, command.Stdin{Terminal: true}, &want, &wantErr))
+	require.Equal(t, 0, scan.Run(nil, scan.Stdin{Terminal: true}, &want, &wantErr))
 	assert.Equal(t, want.String(), string(out))
 	assert.Contains(t, stderr.String(), "scanning the bundled sample")
 
@@ -166,7 +165,7 @@ func TestScanCommandLine(t *testing.T) {
 func TestUsageInTerminal(t *testing.T) {
 	bin := build(t, t.TempDir())
 	cmd := exec.Command(bin)
-	cmd.Stdin = terminaltest.Open(t)
+	cmd.Stdin = openPTY(t)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -348,4 +347,18 @@ func TestPeakMemory(t *testing.T) {
 			assert.Equal(t, tc.rows+min(tc.rows, 1), strings.Count(stdout.String(), "\n"), "header and rows")
 		})
 	}
+}
+
+// TestMainInTerminal is defect 17: plain kubefingerprint in a terminal
+// prints the usage instead of waiting for splunkd's protocol.
+func TestMainInTerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, run(nil, scan.Stdin{Terminal: true}, &out, &errOut))
+	assert.Equal(t, usage, errOut.String())
+	assert.Empty(t, out.String())
+
+	// Not a terminal: the search command, which ends at EOF.
+	errOut.Reset()
+	assert.Equal(t, 0, run(nil, scan.Stdin{Reader: strings.NewReader("")}, &out, &errOut))
+	assert.Empty(t, errOut.String())
 }

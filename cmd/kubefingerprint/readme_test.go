@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/scan"
+)
+
+// TestDocExamples: the README and the docs paste what scan prints on the
+// bundled sample, and a paste goes stale whenever the sample, the scanner
+// lookup or the output changes. Every "$ go run ./cmd/kubefingerprint
+// scan" block of README.md and docs/ is run as in a terminal and compared
+// line by line: the first stderr line, then standard output, then the
+// rest of stderr, as a terminal shows them.
+func TestDocExamples(t *testing.T) {
+	docs, err := filepath.Glob("../../docs/*.md")
+	require.NoError(t, err)
+	more, err := filepath.Glob("../../docs/*/*.md")
+	require.NoError(t, err)
+	const prompt = "    $ go run ./cmd/kubefingerprint "
+	blocks := map[string]int{}
+	for _, path := range append(append([]string{"../../README.md"}, docs...), more...) {
+		text, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for rest := string(text); ; {
+			i := strings.Index(rest, prompt)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(prompt):]
+			end := strings.Index(rest, "\n\n")
+			require.Positive(t, end, "%s: a block ends with a blank line", path)
+			lines := strings.Split(rest[:end], "\n")
+			args := strings.Fields(lines[0])
+			var want []string
+			for _, l := range lines[1:] {
+				want = append(want, strings.TrimPrefix(l, "    "))
+			}
+			require.Equal(t, "scan", args[0], path)
+			var out, errOut bytes.Buffer
+			require.Equal(t, 0, scan.Run(args[1:], scan.Stdin{Terminal: true}, &out, &errOut), errOut.String())
+			stderr := strings.SplitAfterN(errOut.String(), "\n", 2)
+			got := strings.Split(strings.TrimSuffix(stderr[0]+out.String()+stderr[1], "\n"), "\n")
+			assert.Equal(t, want, got, "%s block %q", path, lines[0])
+			blocks[filepath.Base(path)]++
+		}
+	}
+	assert.Equal(t, 2, blocks["README.md"], "the README's two worked examples")
+}

@@ -1,0 +1,153 @@
+// Package detect is the scan-fingerprint detection itself, the part the
+// search command and the command line share: which events are reported
+// (Options), what a reported row holds (Row and its one table of Fields),
+// the allowlists that suppress rows, and the one way rows leave (a Sink).
+// Both front ends hand it events and get the same rows for the same events.
+package detect
+
+import (
+	"fmt"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/splunktime"
+)
+
+// A Sink takes the rows of the detection, event by event. The rows of one
+// event are final only at Commit: an event whose handling failed half way
+// is withdrawn, and none of its rows may reach any output.
+type Sink interface {
+	// Row takes one row; its slices are valid only during the call.
+	Row(r *Row)
+	// Commit makes the rows since the last Commit or Withdraw final.
+	Commit()
+	// Withdraw forgets the rows since the last Commit or Withdraw.
+	Withdraw()
+}
+
+// Stats count what one run saw.
+type Stats struct {
+	Read       int // events read
+	Emitted    int // rows taken by the sink and committed
+	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
+	Panics     int // events whose handling panicked, also counted in Skipped
+	Suppressed []int
+}
+
+// A Source is one Splunk event, or one document of a file, as the
+// detection meets it. Where its audit data lies, and in which shape, is
+// the audit package's decision alone (audit.Extractor.Read).
+type Source struct {
+	MayMatch   bool // the audit data may hold a matching event; else it is not read
+	NotJSON    bool // the audit data is not JSON at all: the event counts as skipped
+	Time       []byte
+	ChunkedIdx []byte
+	Data       audit.Source
+}
+
+// A Detection runs the detection on events and hands their rows to a Sink.
+type Detection struct {
+	x       *audit.Extractor
+	allow   *Allowlists
+	sink    Sink
+	tag     func(userAgent []byte) []byte // the scanner tag; nil tags nothing
+	Stats   Stats
+	row     Row
+	timeBf  []byte
+	whereBf []byte // the allowlisted value of the current row
+	emitCB  func(*audit.Event)
+	pending int // rows of the current event
+}
+
+// New returns a Detection of opts that suppresses what allow covers, tags
+// rows with tag (nil for none) and sends them to sink.
+func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *Detection {
+	if allow == nil {
+		allow = &Allowlists{}
+	}
+	d := &Detection{x: audit.NewExtractor(opts.Codes, opts.Anonymous), allow: allow, tag: tag, sink: sink}
+	d.Stats.Suppressed = make([]int, len(allow.lists))
+	d.emitCB = d.emit
+	return d
+}
+
+// MayMatch reports whether text, audit data in any shape, may hold an event
+// this detection reports (audit.Extractor.MayMatch).
+func (d *Detection) MayMatch(text []byte) bool { return d.x.MayMatch(text) }
+
+// Event runs the detection on one Splunk event or document. A panic inside
+// it, which no input should cause, costs that event only: its rows are
+// withdrawn from the sink and it is counted as skipped.
+func (d *Detection) Event(src *Source) {
+	if !src.MayMatch {
+		d.Drop(src.NotJSON)
+		return
+	}
+	d.Stats.Read++
+	d.row.Time, d.row.ChunkedIdx = src.Time, src.ChunkedIdx
+	d.pending = 0
+	defer func() {
+		if recover() != nil {
+			d.sink.Withdraw()
+			d.Stats.Skipped++
+			d.Stats.Panics++
+		}
+	}()
+	if d.x.Read(src.Data, d.emitCB) != nil {
+		d.Stats.Skipped++
+	}
+	d.sink.Commit()
+	d.Stats.Emitted += d.pending
+}
+
+// Drop counts an event that cannot match: read, and skipped if its audit
+// data is not JSON at all.
+func (d *Detection) Drop(notJSON bool) {
+	d.Stats.Read++
+	if notJSON {
+		d.Stats.Skipped++
+	}
+}
+
+// Unreadable counts an event that could not even be taken apart, such as
+// a CSV record splunkd could not have written: read and skipped.
+func (d *Detection) Unreadable() {
+	d.Stats.Read++
+	d.Stats.Skipped++
+}
+
+func (d *Detection) emit(ev *audit.Event) {
+	d.row.Allowlisted = nil
+	if i, line := d.allow.match(ev); i >= 0 {
+		d.Stats.Suppressed[i]++
+		if !d.allow.Show {
+			return
+		}
+		// filter=show: the row stays, marked with the row that covers it.
+		d.whereBf = d.allow.appendWhere(d.whereBf[:0], i, line)
+		d.row.Allowlisted = d.whereBf
+	}
+	d.row.Event = ev
+	d.row.Scanner = nil
+	if d.tag != nil {
+		d.row.Scanner = d.tag(ev.UserAgent)
+	}
+	t := d.row.Time
+	if len(t) == 0 {
+		d.timeBf = splunktime.AppendRFC3339(d.timeBf[:0], ev.Time)
+		d.row.Time = d.timeBf
+	}
+	d.sink.Row(&d.row)
+	d.row.Time = t
+	d.pending++
+}
+
+// Summary is the closing message of a run: what was read, reported,
+// skipped and suppressed.
+func (d *Detection) Summary() string {
+	s := fmt.Sprintf("kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
+		d.Stats.Read, d.Stats.Emitted, d.Stats.Skipped)
+	if d.Stats.Panics > 0 {
+		s += fmt.Sprintf(" (%d of them by an internal error)", d.Stats.Panics)
+	}
+	return s + d.allow.summary(d.Stats.Suppressed)
+}

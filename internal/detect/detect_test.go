@@ -1,0 +1,90 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+)
+
+// rowsOf is a Sink that keeps the user agents of committed rows, and
+// panics on the row of a user agent "boom", after a first row of the same
+// event was taken.
+type rowsOf struct {
+	committed, pending []string
+}
+
+func (s *rowsOf) Row(r *Row) {
+	s.pending = append(s.pending, string(r.Event.UserAgent))
+	if string(r.Event.UserAgent) == "boom" {
+		panic("rendering failed")
+	}
+}
+func (s *rowsOf) Commit()   { s.committed, s.pending = append(s.committed, s.pending...), nil }
+func (s *rowsOf) Withdraw() { s.pending = nil }
+
+// batch is an Event Hub records batch of 401s, one per user agent.
+func batch(uas ...string) []byte {
+	var recs []string
+	for _, ua := range uas {
+		recs = append(recs, `{"kind":"Event","stage":"ResponseStarted","sourceIPs":["203.0.113.1"],"userAgent":"`+ua+`","responseStatus":{"code":401}}`)
+	}
+	return []byte(`{"records":[` + strings.Join(recs, ",") + `]}`)
+}
+
+// TestPerEventGuard: a panic while handling one event costs that event
+// only: every row it gave is withdrawn from the sink, even those taken
+// before the panic, it is counted, and the rest goes on.
+func TestPerEventGuard(t *testing.T) {
+	sink := &rowsOf{}
+	d := New(Options{Codes: DefaultCodes}, nil, nil, sink)
+	for _, doc := range [][]byte{batch("first"), batch("before", "boom", "after"), batch("last")} {
+		d.Event(&Source{Data: audit.NewDocument(doc), MayMatch: d.MayMatch(doc)})
+	}
+	assert.Equal(t, []string{"first", "last"}, sink.committed, "no row of the failed event")
+	assert.Equal(t, 3, d.Stats.Read)
+	assert.Equal(t, 2, d.Stats.Emitted, "the withdrawn rows are not counted as emitted")
+	assert.Equal(t, 1, d.Stats.Skipped)
+	assert.Equal(t, 1, d.Stats.Panics)
+	assert.Contains(t, d.Summary(), "rows emitted: 2, events skipped as unparsable: 1 (1 of them by an internal error)")
+}
+
+// Every field of Fields reads a row without a panic, even an empty one,
+// and names are unique.
+func TestFields(t *testing.T) {
+	r := &Row{Event: &audit.Event{}}
+	seen := map[string]bool{}
+	for _, f := range Fields {
+		assert.False(t, seen[f.Name], f.Name)
+		seen[f.Name] = true
+		if f.List {
+			assert.NotNil(t, f.Values, f.Name)
+			assert.Nil(t, f.Value, f.Name)
+			f.Values(r)
+		} else {
+			assert.NotNil(t, f.Value, f.Name)
+			assert.Nil(t, f.Values, f.Name)
+			f.Value(r)
+		}
+		assert.Equal(t, strings.HasSuffix(f.Name, "{}"), f.List, "multivalue fields are named as spath names them: %s", f.Name)
+	}
+	assert.Equal(t, "_time", Fields[0].Name)
+}
+
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abcdef", 3, "abc"},
+		{"aé", 2, "a"}, // é is two bytes: not cut in half
+		{"日本", 4, "日"}, // three bytes each
+		{"\xff\xff\xff\xff\xff", 2, "\xff\xff"},
+	} {
+		assert.Equal(t, tc.want, string(Cut([]byte(tc.in), tc.n)), "%q", tc.in)
+	}
+}

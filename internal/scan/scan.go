@@ -1,0 +1,395 @@
+// Package scan is kubefingerprint's command line: `kubefingerprint scan`
+// runs the detection on exported log files, or standard input, or the
+// bundled sample, and prints the rows the search command would return (a
+// table, CSV or JSON lines) or, with --summary, the sources that look like
+// a scan. It owns the flags, the files, and what a person sees of them.
+package scan
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/kubefingerprint/kubefingerprint"
+	"github.com/kubefingerprint/kubefingerprint/internal/applookups"
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+	"github.com/kubefingerprint/kubefingerprint/internal/bysource"
+	"github.com/kubefingerprint/kubefingerprint/internal/detect"
+	"github.com/kubefingerprint/kubefingerprint/internal/jsonstream"
+)
+
+// Usage is scan's help.
+const Usage = `usage: kubefingerprint scan [flags] [FILE...]
+
+Runs the Kubernetes scan fingerprint detection on exported audit logs and
+prints the rows the search command would return or, with --summary, one
+line per source address that looks like a scan.
+
+FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
+batches (one a line or pretty-printed), bare audit events and top-level
+arrays of these, gzipped or not, in UTF-8 or UTF-16. FILE - is standard
+input, which is also read when no FILE is given and it is not a terminal;
+in a terminal, with no FILE, a bundled sample is scanned. Flags may come
+before or after the FILEs; -- ends them.
+
+  --codes LIST       responseStatus.code values to report, comma-separated
+                     (default 401); repeatable, the lists add up
+  --anonymous        also report every response to an unauthenticated
+                     caller (system:anonymous, system:unauthenticated),
+                     whatever its code
+  --filter FILE      allowlist lookup CSV to apply; repeatable
+  --scanners FILE    site scanner-tag lookup CSV, tried before the shipped rows; repeatable
+  --format STYLE     table (default), csv or json
+  --summary          one line per source (src_ip) that looks like a scan,
+                     sorted by first seen; a source fires on any of:
+  --min-uris N         N or more distinct requestURIs (default 5; 0: off)
+  --min-401 N          N or more 401 responses (default 1; 0: off)
+  --fire-on-scanner    a scanner tag (default true; =false: off)
+  -h, --help         print this help
+
+Exit status: 0; 2 for a usage error or when a file could not be read in
+full. Every problem is reported on stderr with its file and line.
+`
+
+// Stdin is the process's standard input and whether it is a terminal,
+// where nothing is piped in.
+type Stdin struct {
+	io.Reader
+	Terminal bool
+}
+
+// maxBadLines is how many bad lines of one file are described on stderr.
+const maxBadLines = 10
+
+// config is what the command line asked for.
+type config struct {
+	opts       detect.Options
+	style      string // table, csv or json
+	filters    []string
+	scanners   []string // site scanner-tag lookups, tried before the shipped rows
+	summary    bool
+	thresholds bysource.Thresholds
+	files      []string
+}
+
+// Run runs the scan subcommand and returns the exit status: 0, or 2 for a
+// usage error, an output error or a file that could not be read in full.
+// A reader that goes away (scan | head) ends it quietly.
+func Run(args []string, stdin Stdin, stdout, stderr io.Writer) int {
+	cfg, err := parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, Usage)
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "kubefingerprint scan: %v\nRun 'kubefingerprint scan --help' for usage.\n", err)
+		return 2
+	}
+	lk, err := applookups.Load(applookups.Request{Allowlists: cfg.filters, Scanners: cfg.scanners})
+	if err != nil {
+		say(stderr, fmt.Sprintf("kubefingerprint: %v", err))
+		return 2
+	}
+	for _, w := range lk.Warnings {
+		say(stderr, "kubefingerprint: WARN "+w)
+	}
+
+	return cfg.run(lk.Allow, lk.Tags.Tag, stdin, stdout, stderr)
+}
+
+// run scans what cfg names, with the allowlists and scanner tags loaded.
+func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin Stdin, stdout, stderr io.Writer) int {
+	out := &output{w: stdout}
+	buffered := bufio.NewWriterSize(out, 64<<10)
+	p := &printer{style: cfg.style, cols: rowColumns, out: buffered}
+	defer p.spool.close()
+	var sink detect.Sink = p
+	var agg *bysource.Aggregator
+	if cfg.summary {
+		agg = bysource.New(cfg.thresholds)
+		sink, p.cols = agg, summaryColumns
+	}
+	d := detect.New(cfg.opts, allow, tag, sink)
+	sc := &scanner{d: d, stderr: stderr, out: out}
+	sc.inputs(cfg.files, stdin)
+	if agg != nil && out.err == nil {
+		agg.Firing(func(values [][]string) {
+			rec := make(record, len(values))
+			for i, vs := range values {
+				rec[i] = bounded(vs)
+			}
+			p.print(rec)
+			p.Commit()
+		})
+	}
+	p.finish()
+	buffered.Flush()
+	switch {
+	case errors.Is(out.err, syscall.EPIPE):
+		return 0 // the reader has all it wanted (scan | head)
+	case out.err != nil:
+		say(stderr, fmt.Sprintf("kubefingerprint: writing output: %v", out.err))
+		return 2
+	case p.spool.err != nil:
+		say(stderr, fmt.Sprintf("kubefingerprint: holding the rows of an event in a temporary file: %v", p.spool.err))
+		return 2
+	}
+	say(stderr, d.Summary()) // it names the --filter files
+	if agg != nil {
+		say(stderr, agg.Note())
+	}
+	if sc.failed {
+		return 2
+	}
+	return 0
+}
+
+// bounded cuts each value of a summary cell to maxValue bytes.
+func bounded(vs []string) []string {
+	for i, v := range vs {
+		if len(v) > maxValue {
+			vs[i] = one([]byte(v))[0]
+		}
+	}
+	return vs
+}
+
+// parse reads the flags, wherever they stand among the FILEs.
+func parse(args []string) (*config, error) {
+	cfg := &config{opts: detect.Options{Codes: detect.DefaultCodes}, style: "table", thresholds: bysource.DefaultThresholds}
+	flags := flag.NewFlagSet("scan", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.Usage = func() {}
+	// Repeated --codes add up, as --filter does: a later list that replaced
+	// an earlier one would drop its codes without a word.
+	codesGiven := false
+	flags.Func("codes", "", func(v string) error {
+		codes, err := detect.ParseCodes(v)
+		if err != nil {
+			return err
+		}
+		if !codesGiven {
+			cfg.opts.Codes, codesGiven = nil, true // the first list replaces the default
+		}
+		cfg.opts.Codes = append(cfg.opts.Codes, codes...)
+		return nil
+	})
+	flags.BoolVar(&cfg.opts.Anonymous, "anonymous", false, "")
+	flags.Func("filter", "", func(v string) error {
+		cfg.filters = append(cfg.filters, v)
+		return nil
+	})
+	flags.Func("scanners", "", func(v string) error {
+		cfg.scanners = append(cfg.scanners, v)
+		return nil
+	})
+	flags.Func("format", "", func(v string) error {
+		if v != "table" && v != "csv" && v != "json" {
+			return errors.New("use table, csv or json")
+		}
+		cfg.style = v
+		return nil
+	})
+	flags.BoolVar(&cfg.summary, "summary", false, "")
+	flags.Func("min-uris", "", count(&cfg.thresholds.MinURIs))
+	flags.Func("min-401", "", count(&cfg.thresholds.Min401))
+	flags.BoolVar(&cfg.thresholds.Scanner, "fire-on-scanner", true, "")
+
+	// The flag package stops at the first FILE; parsing goes on after it,
+	// so that flags may follow FILEs, until -- ends the flags.
+	for {
+		if err := flags.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, flagError(err)
+		}
+		rest := flags.Args()
+		if len(rest) == 0 {
+			return cfg, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			cfg.files = append(cfg.files, rest...)
+			return cfg, nil
+		}
+		cfg.files = append(cfg.files, rest[0]) // "-" is standard input
+		args = rest[1:]
+	}
+}
+
+// flagError restates the flag package's errors as the command line spells
+// flags (--codes x: why), from the error's own words.
+func flagError(err error) error {
+	msg := err.Error()
+	if m := flagErrors.FindStringSubmatch(msg); m != nil {
+		switch {
+		case m[1] != "":
+			return fmt.Errorf("unknown flag --%s", m[1])
+		case m[2] != "":
+			return fmt.Errorf("--%s needs a value", m[2])
+		case m[4] != "":
+			value, _ := strconv.Unquote(m[3])
+			return fmt.Errorf("--%s=%s: use true or false", m[4], value)
+		default:
+			value, _ := strconv.Unquote(m[5])
+			return fmt.Errorf("--%s %s: %s", m[6], value, m[7])
+		}
+	}
+	return errors.New(strings.Replace(msg, " -", " --", 1))
+}
+
+// flagErrors matches the flag package's four errors about one flag.
+var flagErrors = regexp.MustCompile(`^(?:flag provided but not defined: -(.*)|flag needs an argument: -(.*)|invalid boolean value ("(?:[^"\\]|\\.)*") for -([^:]*): .*|invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]*): (.*))$`)
+
+// count parses a flag's value as a number of 0 or more.
+func count(n *int) func(string) error {
+	return func(v string) error {
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 {
+			return errors.New("use a whole number, 0 or more")
+		}
+		*n = i
+		return nil
+	}
+}
+
+// output is scan's standard output; it keeps the first write error, after
+// which nothing more is read.
+type output struct {
+	w   io.Writer
+	err error
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.err = err
+	return n, err
+}
+
+// A scanner reads the inputs of one run.
+type scanner struct {
+	d      *detect.Detection
+	stderr io.Writer
+	out    *output
+	failed bool
+	bad    int // bad lines reported in the current file
+	src    detect.Source
+}
+
+// inputs scans the files, or standard input, or the sample.
+func (sc *scanner) inputs(files []string, stdin Stdin) {
+	switch {
+	case len(files) > 0:
+		for _, name := range files {
+			if sc.out.err != nil {
+				break
+			}
+			if name == "-" {
+				sc.read("standard input", stdin)
+				continue
+			}
+			sc.file(name)
+		}
+	case stdin.Terminal:
+		fmt.Fprintln(sc.stderr, "kubefingerprint: scanning the bundled sample; give FILEs, or pipe logs in, to scan your own")
+		sc.read("bundled sample", bytes.NewReader(kubefingerprint.Sample))
+	default:
+		sc.read("standard input", stdin)
+	}
+}
+
+func (sc *scanner) file(name string) {
+	f, err := os.Open(name)
+	if err != nil {
+		sc.fail("%v", err)
+		return
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		sc.fail("%s is a directory: name the files in it, for example %s", name, strings.TrimRight(name, "/")+"/*.json")
+		return
+	}
+	sc.read(name, f)
+}
+
+// read runs the detection on every document of a file. Whatever is wrong
+// with a part of the file is reported with its line, and the rest is read.
+func (sc *scanner) read(name string, r io.Reader) {
+	sc.bad = 0
+	docs := jsonstream.NewReader(r)
+	defer func() {
+		// No input is known to cause a panic; if one does, the rows found
+		// so far are still printed and the other files still read.
+		if p := recover(); p != nil {
+			sc.fail("%s line %d: internal error, the rest of the file is skipped: %v", name, docs.Line(), p)
+		}
+	}()
+	for sc.out.err == nil {
+		doc, err := docs.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			sc.fail("%s line %d: %v", name, docs.Line(), err)
+			break
+		}
+		if doc.Problem != "" {
+			sc.badLine(name, doc.Line, "%s", doc.Problem)
+		}
+		// Every document or line reported as bad is one event skipped as
+		// unparsable, as the search counts an event that is not JSON, even
+		// when rows were read from the part of it that is there.
+		skipped := sc.d.Stats.Skipped
+		switch {
+		case doc.Text != nil:
+			sc.document(doc.Text)
+		case doc.Skipped:
+			sc.d.Stats.Read++
+		}
+		if (doc.Skipped || doc.Problem != "" && doc.Text != nil) && sc.d.Stats.Skipped == skipped {
+			sc.d.Stats.Skipped++
+		}
+	}
+	if sc.bad > maxBadLines {
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s: %d more bad lines not shown", name, sc.bad-maxBadLines))
+	}
+}
+
+// document runs the detection on one document, in any shape the audit
+// package reads: a top-level array is a list of documents.
+func (sc *scanner) document(doc []byte) {
+	sc.src = detect.Source{Data: audit.NewDocument(doc), MayMatch: sc.d.MayMatch(doc), NotJSON: !audit.HoldsJSON(doc)}
+	sc.d.Event(&sc.src)
+}
+
+func (sc *scanner) badLine(name string, line int, format string, a ...any) {
+	sc.failed = true
+	sc.bad++
+	if sc.bad <= maxBadLines {
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, fmt.Sprintf(format, a...)))
+	}
+}
+
+func (sc *scanner) fail(format string, a ...any) {
+	sc.failed = true
+	say(sc.stderr, "kubefingerprint: "+fmt.Sprintf(format, a...))
+}
+
+// say writes a line on stderr with every character that is not printable
+// escaped, as in a table: a file name, or a read error that quotes one, is
+// whatever the file's creator chose, and a name holding escape sequences
+// would otherwise reach the terminal.
+func say(w io.Writer, line string) {
+	w.Write(append(appendCell(nil, line), '\n'))
+}
