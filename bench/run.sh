@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# bench/run.sh: the whole-process benchmark, side by side with the previous
-# release. It builds this tree's command and release 0.1.0's (tag v0.1.0,
-# else commit 1302560) as build.sh builds them, gives each the request
-# stream its own getinfo reply asks for (gencorpus -for), and times both on
-# one core, as splunkd starts them: no arguments, the stream on stdin. Two
-# corpora of generated AKS kube-audit events: realistic (2% 401s, nearly
-# every event dropped unparsed) and dense (40% 401s, where parsing and
-# replies dominate). Runs are interleaved, so that the machine's noise
-# falls on every command alike, and medians are reported.
+# bench/run.sh: the whole-process benchmark, side by side with a previous
+# version. It builds this tree's command and the previous version's (the
+# git revision PREVIOUS; by default release 0.1.0, tag v0.1.0, else commit
+# 1302560) as build.sh builds them, gives each the request stream its own
+# getinfo reply asks for (gencorpus -for), and times both on one core, as
+# splunkd starts them: no arguments, the stream on stdin. Two corpora of
+# generated AKS kube-audit events: realistic (2% 401s, nearly every event
+# dropped unparsed) and dense (40% 401s, where parsing and replies
+# dominate). Runs are interleaved, so that the machine's noise falls on
+# every command alike, and medians are reported.
 #
 # It prints markdown tables: per corpus and command the stream's size,
 # seconds, events/s, MB/s, peak RSS and rows emitted; this tree / previous
 # and this tree / `cat` of this tree's stream; peak RSS at 50,000-record
 # chunks for 1 and 50 chunks; and process start (getinfo alone, an empty Go
-# program, /bin/true). It exits 1 if the two versions emit different row
-# counts or peak RSS is not flat and under 64 MiB.
+# program, /bin/true). It writes the same, headed by the date, the machine,
+# the Go version, the command line and both trees, to
+# docs/design/benchmark-results.md, replacing what was there. It exits 1 if
+# the two versions emit different row counts or peak RSS is not flat and
+# under 64 MiB.
 #
-#   bench/run.sh [runs]      (default 51 runs per measurement)
+#   bench/run.sh [runs]                    (default 51 runs per measurement)
+#   PREVIOUS=<git rev> bench/run.sh [runs] (compare with that revision)
 set -euo pipefail
+invocation="${PREVIOUS:+PREVIOUS=$PREVIOUS }bench/run.sh${*:+ $*}"
 cd "$(dirname "$0")/.."
 runs=${1:-51}
+results=$PWD/docs/design/benchmark-results.md
 events=20000 chunk=10000
 out=$PWD/bench/out
 mkdir -p "$out"
@@ -34,8 +41,14 @@ failed=0
 build() { CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$1" ./cmd/kubefingerprint; }
 build "$out/kubefingerprint"
 go build -o "$out/gencorpus" ./bench/gencorpus
-prev=v0.1.0
-rev=$(git rev-parse -q --verify "$prev^{commit}" || { prev=1302560; git rev-parse --verify "$prev^{commit}"; })
+# prev names the previous version in the results; rev is its commit.
+if [ -n "${PREVIOUS:-}" ]; then
+	prev=$PREVIOUS
+	rev=$(git rev-parse -q --verify "$prev^{commit}") || { echo "bench/run.sh: PREVIOUS=$prev is not a git revision of this repository" >&2; exit 1; }
+else
+	prev=v0.1.0
+	rev=$(git rev-parse -q --verify "$prev^{commit}" || { prev=1302560; git rev-parse --verify "$prev^{commit}"; })
+fi
 mkdir "$tmp/previous"
 git archive "$rev" | tar -x -C "$tmp/previous"
 (cd "$tmp/previous" && build "$out/previous")
@@ -94,11 +107,22 @@ ratio() {
 		END { for (i = 0; i < na && i < nb; i++) print ta[i] / tb[i] }' "$tmp/times" | median
 }
 
-echo "bench/run.sh: this tree $(git describe --always --dirty) vs $prev ($(git rev-parse --short "$rev")); $events events in chunks of $chunk;"
-echo "medians of $runs interleaved runs on CPU 0 ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-for cmd in "${commands[@]}"; do
-	echo "columns sent to $cmd: $(sed -n 's/.*columns \([^ ]*\),.*/\1/p' "$tmp/gen-realistic-$cmd.txt")"
-done
+# The report goes to a file first (stdout is restored at the end), then
+# to docs/design/benchmark-results.md and to the terminal.
+exec 3>&1 >"$tmp/results.md"
+columns() { sed -n 's/.*columns \([^ ]*\),.*/\1/p' "$tmp/gen-realistic-$1.txt"; }
+echo "# Benchmark results"
+echo
+echo "Written by \`bench/run.sh\`, which replaces this file on every run; [performance.md](performance.md) says what"
+echo "is measured and how to read it."
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- command line: \`$invocation\`"
+echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $cores cores (nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- Go: $(go version | sed 's/^go version //')"
+echo "- this tree: $(git describe --always --dirty); previous: $prev ($(git describe --always "$rev"))"
+echo "- $events events in chunks of $chunk; medians of $runs interleaved runs on CPU 0"
+echo "- columns sent to this tree: \`$(columns kubefingerprint)\`; to $prev: \`$(columns previous)\`"
 echo
 echo "| corpus | command | stream | seconds | events/s | MB/s | peak RSS | rows |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -177,4 +201,13 @@ else
 fi
 echo
 echo "process start, each through sh -c 'exec COMMAND <getinfo' ($how): ${labels[0]} ${ms[0]} ms, ${labels[1]} ${ms[1]} ms, ${labels[2]} ${ms[2]} ms"
+if [ $failed != 0 ]; then
+	echo
+	echo "**bench/run.sh exited 1**: a check failed (row counts differ, or peak RSS is not flat and under 64 MiB); see its standard error."
+fi
+exec >&3 3>&-
+mkdir -p "$(dirname "$results")"
+cp "$tmp/results.md" "$results"
+cat "$tmp/results.md"
+echo "bench/run.sh: written to ${results#"$PWD"/}" >&2
 exit $failed
