@@ -24,8 +24,8 @@ type Sink interface {
 	Withdraw()
 }
 
-// Stats count what one run saw.
-type Stats struct {
+// stats count what one run saw.
+type stats struct {
 	Read       int // events read
 	Emitted    int // rows taken by the sink and committed
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
@@ -50,7 +50,7 @@ type Detection struct {
 	allow   *Allowlists
 	sink    Sink
 	tag     func(userAgent []byte) []byte // the scanner tag; nil tags nothing
-	Stats   Stats
+	stats   stats
 	row     Row
 	timeBf  []byte
 	whereBf []byte // the allowlisted value of the current row
@@ -65,7 +65,7 @@ func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *D
 		allow = &Allowlists{}
 	}
 	d := &Detection{x: audit.NewExtractor(opts.Codes, opts.Anonymous), allow: allow, tag: tag, sink: sink}
-	d.Stats.Suppressed = make([]int, len(allow.lists))
+	d.stats.Suppressed = make([]int, len(allow.lists))
 	d.emitCB = d.emit
 	return d
 }
@@ -74,51 +74,60 @@ func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *D
 // this detection reports (audit.Extractor.MayMatch).
 func (d *Detection) MayMatch(text []byte) bool { return d.x.MayMatch(text) }
 
-// Event runs the detection on one Splunk event or document. A panic inside
-// it, which no input should cause, costs that event only: its rows are
-// withdrawn from the sink and it is counted as skipped.
-func (d *Detection) Event(src *Source) {
+// Event runs the detection on one Splunk event or document, and says
+// whether it was counted as skipped. A panic inside it, which no input
+// should cause, costs that event only: its rows are withdrawn from the
+// sink and it is counted as skipped.
+func (d *Detection) Event(src *Source) (skipped bool) {
 	if !src.MayMatch {
 		d.Drop(src.NotJSON)
-		return
+		return src.NotJSON
 	}
-	d.Stats.Read++
+	d.stats.Read++
 	d.row.Time, d.row.ChunkedIdx = src.Time, src.ChunkedIdx
 	d.pending = 0
 	defer func() {
 		if recover() != nil {
 			d.sink.Withdraw()
-			d.Stats.Skipped++
-			d.Stats.Panics++
+			d.stats.Skipped++
+			d.stats.Panics++
+			skipped = true
 		}
 	}()
 	if d.x.Read(src.Data, d.emitCB) != nil {
-		d.Stats.Skipped++
+		d.stats.Skipped++
+		skipped = true
 	}
 	d.sink.Commit()
-	d.Stats.Emitted += d.pending
+	d.stats.Emitted += d.pending
+	return skipped
 }
 
 // Drop counts an event that cannot match: read, and skipped if its audit
 // data is not JSON at all.
 func (d *Detection) Drop(notJSON bool) {
-	d.Stats.Read++
+	d.stats.Read++
 	if notJSON {
-		d.Stats.Skipped++
+		d.stats.Skipped++
 	}
 }
 
 // Unreadable counts an event that could not even be taken apart, such as
 // a CSV record splunkd could not have written: read and skipped.
 func (d *Detection) Unreadable() {
-	d.Stats.Read++
-	d.Stats.Skipped++
+	d.stats.Read++
+	d.stats.Skipped++
 }
+
+// Damaged counts an event already read as skipped: part of it was lost
+// before it reached the detection (a document cut short in a file), even
+// if rows were read from the part that is there.
+func (d *Detection) Damaged() { d.stats.Skipped++ }
 
 func (d *Detection) emit(ev *audit.Event) {
 	d.row.Allowlisted = nil
 	if i, line := d.allow.match(ev); i >= 0 {
-		d.Stats.Suppressed[i]++
+		d.stats.Suppressed[i]++
 		if !d.allow.Show {
 			return
 		}
@@ -145,9 +154,9 @@ func (d *Detection) emit(ev *audit.Event) {
 // skipped and suppressed.
 func (d *Detection) Summary() string {
 	s := fmt.Sprintf("kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
-		d.Stats.Read, d.Stats.Emitted, d.Stats.Skipped)
-	if d.Stats.Panics > 0 {
-		s += fmt.Sprintf(" (%d of them by an internal error)", d.Stats.Panics)
+		d.stats.Read, d.stats.Emitted, d.stats.Skipped)
+	if d.stats.Panics > 0 {
+		s += fmt.Sprintf(" (%d of them by an internal error)", d.stats.Panics)
 	}
-	return s + d.allow.summary(d.Stats.Suppressed)
+	return s + d.allow.summary(d.stats.Suppressed)
 }

@@ -44,10 +44,10 @@ func TestPerEventGuard(t *testing.T) {
 		d.Event(&Source{Data: audit.NewDocument(doc), MayMatch: d.MayMatch(doc)})
 	}
 	assert.Equal(t, []string{"first", "last"}, sink.committed, "no row of the failed event")
-	assert.Equal(t, 3, d.Stats.Read)
-	assert.Equal(t, 2, d.Stats.Emitted, "the withdrawn rows are not counted as emitted")
-	assert.Equal(t, 1, d.Stats.Skipped)
-	assert.Equal(t, 1, d.Stats.Panics)
+	assert.Equal(t, 3, d.stats.Read)
+	assert.Equal(t, 2, d.stats.Emitted, "the withdrawn rows are not counted as emitted")
+	assert.Equal(t, 1, d.stats.Skipped)
+	assert.Equal(t, 1, d.stats.Panics)
 	assert.Contains(t, d.Summary(), "rows emitted: 2, events skipped as unparsable: 1 (1 of them by an internal error)")
 }
 

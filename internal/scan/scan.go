@@ -350,15 +350,13 @@ func (sc *scanner) read(name string, r io.Reader) {
 		// Every document or line reported as bad is one event skipped as
 		// unparsable, as the search counts an event that is not JSON, even
 		// when rows were read from the part of it that is there.
-		skipped := sc.d.Stats.Skipped
 		switch {
 		case doc.Text != nil:
-			sc.document(doc.Text)
+			if !sc.document(doc.Text) && doc.Problem != "" {
+				sc.d.Damaged()
+			}
 		case doc.Skipped:
-			sc.d.Stats.Read++
-		}
-		if (doc.Skipped || doc.Problem != "" && doc.Text != nil) && sc.d.Stats.Skipped == skipped {
-			sc.d.Stats.Skipped++
+			sc.d.Unreadable()
 		}
 	}
 	if sc.bad > maxBadLines {
@@ -367,10 +365,11 @@ func (sc *scanner) read(name string, r io.Reader) {
 }
 
 // document runs the detection on one document, in any shape the audit
-// package reads: a top-level array is a list of documents.
-func (sc *scanner) document(doc []byte) {
+// package reads (a top-level array is a list of documents), and says
+// whether it was counted as skipped.
+func (sc *scanner) document(doc []byte) bool {
 	sc.src = detect.Source{Data: audit.NewDocument(doc), MayMatch: sc.d.MayMatch(doc), NotJSON: !audit.HoldsJSON(doc)}
-	sc.d.Event(&sc.src)
+	return sc.d.Event(&sc.src)
 }
 
 func (sc *scanner) badLine(name string, line int, format string, a ...any) {

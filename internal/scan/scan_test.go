@@ -22,7 +22,6 @@ import (
 	"github.com/kubefingerprint/kubefingerprint"
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/bysource"
-	"github.com/kubefingerprint/kubefingerprint/internal/chunked"
 	"github.com/kubefingerprint/kubefingerprint/internal/detect"
 	"github.com/kubefingerprint/kubefingerprint/internal/golden"
 )
@@ -99,31 +98,6 @@ func scanCSV(t *testing.T, out string) [][]string {
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err, out)
 	return rows
-}
-
-// withoutMV renders a chunk body as scan's CSV prints it: the same columns
-// less splunkd's __mv_ companions.
-func withoutMV(t *testing.T, body string) string {
-	t.Helper()
-	var out []byte
-	var keep []int
-	for i, row := range scanCSV(t, body) {
-		if i == 0 {
-			for j, name := range row {
-				if !strings.HasPrefix(name, chunked.MVPrefix) {
-					keep = append(keep, j)
-				}
-			}
-		}
-		for k, j := range keep {
-			if k > 0 {
-				out = append(out, ',')
-			}
-			out = chunked.AppendField(out, []byte(row[j]))
-		}
-		out = append(out, '\n')
-	}
-	return string(out)
 }
 
 var call401 = auditCall{ips: []string{"198.51.100.7"}, ua: "python-requests/2.31.0", verb: "list",

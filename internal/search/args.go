@@ -9,10 +9,10 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/detect"
 )
 
-// Args are the command's arguments in the search bar, as they arrive in
+// args are the command's arguments in the search bar, as they arrive in
 // searchinfo.args: codes=401,403 anonymous=true input=body.properties.log
 // filter=none.
-type Args struct {
+type args struct {
 	detect.Options
 	Input  string // field holding the audit data; empty means automatic
 	Filter string // allowlist lookups: see applookups.Request.Filter
@@ -20,10 +20,10 @@ type Args struct {
 
 const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|show|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
 
-// ParseArgs reads Splunk's name=value arguments.
-func ParseArgs(args []string) (Args, error) {
-	a := Args{Options: detect.Options{Codes: detect.DefaultCodes}}
-	for _, arg := range args {
+// parseArgs reads Splunk's name=value arguments.
+func parseArgs(list []string) (args, error) {
+	a := args{Options: detect.Options{Codes: detect.DefaultCodes}}
+	for _, arg := range list {
 		name, value, ok := strings.Cut(arg, "=")
 		if !ok {
 			return a, fmt.Errorf("argument %q is not name=value; valid arguments: %s", arg, validArguments)
@@ -35,7 +35,7 @@ func ParseArgs(args []string) (Args, error) {
 	return a, nil
 }
 
-func (a *Args) set(name, value string) error {
+func (a *args) set(name, value string) error {
 	switch name {
 	case "codes":
 		codes, err := detect.ParseCodes(value)

@@ -62,7 +62,7 @@ type search struct {
 	stderr io.Writer
 	appDir string
 
-	args  Args
+	args  args
 	d     *detect.Detection
 	csv   chunked.CSVReader
 	reply reply
@@ -152,14 +152,14 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 	case body.Remaining() != 0:
 		return errors.New("chunk 1: a getinfo request carries no body")
 	}
-	var args []string
+	var list []string
 	jsonparser.ArrayEach(meta, func(v []byte, vt jsonparser.ValueType, _ int, _ error) {
 		if vt == jsonparser.String {
 			a, _ := jsonparser.ParseString(v)
-			args = append(args, a)
+			list = append(list, a)
 		}
 	}, "searchinfo", "args")
-	if s.args, err = ParseArgs(args); err != nil {
+	if s.args, err = parseArgs(list); err != nil {
 		return err
 	}
 	user, _ := jsonparser.GetString(meta, "searchinfo", "username")
