@@ -146,7 +146,9 @@ func (a *Aggregator) Row(r *detect.Row) {
 	if t, ok := splunktime.Parse(r.Time); ok {
 		fp.time(t, t)
 	}
-	fp.addURI(maphash.Bytes(a.seed, ev.RequestURI))
+	if len(ev.RequestURI) > 0 { // as the rule's dc(requestURI) leaves an absent URI out
+		fp.addURI(maphash.Bytes(a.seed, ev.RequestURI))
+	}
 	for i, value := range listValues {
 		a.add(fp, i, value(r))
 	}

@@ -142,3 +142,21 @@ func TestWithdraw(t *testing.T) {
 	assert.Equal(t, []string{"12.000000"}, got[0]["lastTime"])
 	assert.Contains(t, a.Note(), "sources: 1, firing: 1")
 }
+
+// TestAbsentURI: an event without a requestURI is no distinct URI, as the
+// by-source rule's dc(requestURI) leaves a missing value out: four URIs
+// and one event without a URI is uri_count 4, which does not fire at 5.
+func TestAbsentURI(t *testing.T) {
+	a := New(Thresholds{MinURIs: 5})
+	for _, uri := range []string{"/a", "/b", "/c", "/d", ""} {
+		one(a, &detect.Row{Event: &audit.Event{SourceIPs: [][]byte{[]byte("192.0.2.1")}, Code: 403, RequestURI: []byte(uri)}})
+	}
+	assert.Empty(t, firing(a))
+	a = New(Thresholds{MinURIs: 4})
+	for _, uri := range []string{"/a", "/b", "/c", "/d", ""} {
+		one(a, &detect.Row{Event: &audit.Event{SourceIPs: [][]byte{[]byte("192.0.2.1")}, Code: 403, RequestURI: []byte(uri)}})
+	}
+	require.Len(t, firing(a), 1)
+	assert.Equal(t, []string{"4"}, firing(a)[0]["uri_count"])
+	assert.Equal(t, []string{"5"}, firing(a)[0]["count"])
+}

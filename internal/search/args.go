@@ -20,29 +20,44 @@ type args struct {
 
 const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|show|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
 
-// parseArgs reads Splunk's name=value arguments.
+// parseArgs reads Splunk's name=value arguments. An argument given twice
+// never silently replaces the first: codes= lists add up, as --codes does
+// on the command line, and so do filter= lists of files; any other
+// repetition that disagrees is an error that names it.
 func parseArgs(list []string) (args, error) {
 	a := args{Options: detect.Options{Codes: detect.DefaultCodes}}
+	given := map[string]string{}
 	for _, arg := range list {
 		name, value, ok := strings.Cut(arg, "=")
 		if !ok {
 			return a, fmt.Errorf("argument %q is not name=value; valid arguments: %s", arg, validArguments)
 		}
-		if err := a.set(name, value); err != nil {
+		first, again := given[name]
+		if err := a.set(name, value, again); err != nil {
 			return a, err
 		}
+		if again && first != value && name != "codes" && (name != "filter" || !isFileList(first) || !isFileList(value)) {
+			return a, fmt.Errorf("%s= given twice (%s=%s, then %s=%s): give it once; valid arguments: %s", name, name, first, name, value, validArguments)
+		}
+		given[name] = value
 	}
 	return a, nil
 }
 
-func (a *args) set(name, value string) error {
+// isFileList tells a filter= list of lookup files from none and show.
+func isFileList(filter string) bool { return filter != "none" && filter != "show" }
+
+func (a *args) set(name, value string, again bool) error {
 	switch name {
 	case "codes":
 		codes, err := detect.ParseCodes(value)
 		if err != nil {
 			return fmt.Errorf("codes=%s: %v; valid arguments: %s", value, err, validArguments)
 		}
-		a.Codes = codes
+		if !again {
+			a.Codes = nil // the first list replaces the default
+		}
+		a.Codes = append(a.Codes, codes...)
 	case "anonymous":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
@@ -57,6 +72,9 @@ func (a *args) set(name, value string) error {
 	case "filter":
 		if err := applookups.CheckFilter(value); err != nil {
 			return fmt.Errorf("filter=%s: %v; valid arguments: %s", value, err, validArguments)
+		}
+		if again && isFileList(a.Filter) && isFileList(value) {
+			value = a.Filter + "," + value
 		}
 		a.Filter = value
 	default:
