@@ -117,7 +117,9 @@ func TestEndToEnd(t *testing.T) {
 	assert.Equal(t, true, rep.Meta["finished"])
 	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{}\n"+
 		"1795165204.250000,2001:db8::5,python-requests/2.31.0,list,/apis/apps/v1/deployments?limit=500,Unauthorized,AKS-E2E,2001:db8::5,,401,python-requests,,ResponseStarted,,,\n", rep.Body)
-	assert.Equal(t, map[string]any{"messages": []any{[]any{"INFO", "kubefingerprint: events read: 5, rows emitted: 2, events skipped as unparsable: 1; no allowlist lookup applied"}}}, rep.Meta["inspector"])
+	assert.Equal(t, map[string]any{"messages": []any{[]any{"WARN", "kubefingerprint: events read: 5, rows emitted: 2, events skipped as unparsable: 1; no allowlist lookup applied; skipped: 1 not JSON (klog text, or not audit data); " +
+		"problems: lookup kubefingerprint_scanners.csv cannot be applied (it is missing from the app's lookups folder); the copy built into the command applies"}}},
+		rep.Meta["inspector"], "the klog line and the missing lookup make it a WARN")
 	s.finish()
 }
 

@@ -6,7 +6,9 @@
 package detect
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
 	"github.com/kubefingerprint/kubefingerprint/internal/splunktime"
@@ -31,6 +33,36 @@ type stats struct {
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
 	Panics     int // events whose handling panicked, also counted in Skipped
 	Suppressed []int
+	Why        [numReasons]int // Skipped by reason
+}
+
+// Why events are skipped, as the closing message says it.
+type reason int
+
+const (
+	reasonNotJSON reason = iota
+	reasonNoField
+	reasonUnreadable
+	reasonCut
+	reasonNotAudit
+	reasonDamaged
+	reasonInternal
+	numReasons
+)
+
+var reasons = [numReasons]string{
+	reasonNotJSON:    "not JSON (klog text, or not audit data)",
+	reasonNoField:    "without the field that holds the audit data",
+	reasonUnreadable: "not readable as a record",
+	reasonCut:        "cut short or malformed before responseStatus.code",
+	reasonNotAudit:   "JSON but no Kubernetes audit event",
+	reasonDamaged:    "partly lost in the file",
+	reasonInternal:   "by an internal error",
+}
+
+func (d *Detection) skip(r reason) {
+	d.stats.Skipped++
+	d.stats.Why[r]++
 }
 
 // A Source is one Splunk event, or one document of a file, as the
@@ -56,6 +88,8 @@ type Detection struct {
 	whereBf []byte // the allowlisted value of the current row
 	emitCB  func(*audit.Event)
 	pending int // rows of the current event
+
+	auditSeen bool // some event held the mark of an audit event
 }
 
 // New returns a Detection of opts that suppresses what allow covers, tags
@@ -71,8 +105,23 @@ func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *D
 }
 
 // MayMatch reports whether text, audit data in any shape, may hold an event
-// this detection reports (audit.Extractor.MayMatch).
-func (d *Detection) MayMatch(text []byte) bool { return d.x.MayMatch(text) }
+// this detection reports (audit.Extractor.MayMatch). Until one does, it
+// also looks for the mark of an audit event, so that a run over data that
+// holds none says so rather than look like a quiet day; with real data
+// the first event has it, and the look costs nothing after.
+func (d *Detection) MayMatch(text []byte) bool {
+	if !d.auditSeen {
+		d.auditSeen = bytes.Contains(text, auditIDKey) || bytes.Contains(text, requestURIKey)
+	}
+	return d.x.MayMatch(text)
+}
+
+// Keys of every audit event, in any quoting: JSON, a JSON string in
+// properties.log, or CSV.
+var (
+	auditIDKey    = []byte("auditID")
+	requestURIKey = []byte("requestURI")
+)
 
 // Event runs the detection on one Splunk event or document, and says
 // whether it was counted as skipped. A panic inside it, which no input
@@ -84,20 +133,27 @@ func (d *Detection) Event(src *Source) (skipped bool) {
 		return src.NotJSON
 	}
 	d.stats.Read++
+	skippedBefore := d.stats.Skipped
 	d.row.Time, d.row.ChunkedIdx = src.Time, src.ChunkedIdx
 	d.pending = 0
 	defer func() {
 		if recover() != nil {
 			d.sink.Withdraw()
-			d.stats.Skipped++
+			d.skip(reasonInternal)
 			d.stats.Panics++
 			skipped = true
 		}
 	}()
-	if d.x.Read(src.Data, d.emitCB) != nil {
-		d.stats.Skipped++
-		skipped = true
+	switch err := d.x.Read(src.Data, d.emitCB); err {
+	case nil:
+	case audit.ErrNotJSON:
+		d.skip(reasonNotJSON)
+	case audit.ErrNotAudit:
+		d.skip(reasonNotAudit)
+	default:
+		d.skip(reasonCut)
 	}
+	skipped = d.stats.Skipped > skippedBefore
 	d.sink.Commit()
 	d.stats.Emitted += d.pending
 	return skipped
@@ -108,21 +164,28 @@ func (d *Detection) Event(src *Source) (skipped bool) {
 func (d *Detection) Drop(notJSON bool) {
 	d.stats.Read++
 	if notJSON {
-		d.stats.Skipped++
+		d.skip(reasonNotJSON)
 	}
+}
+
+// NoField counts an event that has none of the fields audit data is read
+// from: read and skipped.
+func (d *Detection) NoField() {
+	d.stats.Read++
+	d.skip(reasonNoField)
 }
 
 // Unreadable counts an event that could not even be taken apart, such as
 // a CSV record splunkd could not have written: read and skipped.
 func (d *Detection) Unreadable() {
 	d.stats.Read++
-	d.stats.Skipped++
+	d.skip(reasonUnreadable)
 }
 
 // Damaged counts an event already read as skipped: part of it was lost
 // before it reached the detection (a document cut short in a file), even
 // if rows were read from the part that is there.
-func (d *Detection) Damaged() { d.stats.Skipped++ }
+func (d *Detection) Damaged() { d.skip(reasonDamaged) }
 
 func (d *Detection) emit(ev *audit.Event) {
 	d.row.Allowlisted = nil
@@ -151,12 +214,39 @@ func (d *Detection) emit(ev *audit.Event) {
 }
 
 // Summary is the closing message of a run: what was read, reported,
-// skipped and suppressed.
-func (d *Detection) Summary() string {
-	s := fmt.Sprintf("kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
+// skipped and suppressed, and every problem that may have cost rows. Its
+// level is WARN when there is such a problem (events skipped, no audit
+// event in the data, or one of problems, such as a lookup that could
+// not be applied), so that a scheduled search that read
+// nothing does not look like a quiet day; else INFO.
+func (d *Detection) Summary(problems []string) (level, text string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
 		d.stats.Read, d.stats.Emitted, d.stats.Skipped)
 	if d.stats.Panics > 0 {
-		s += fmt.Sprintf(" (%d of them by an internal error)", d.stats.Panics)
+		fmt.Fprintf(&b, " (%d of them by an internal error)", d.stats.Panics)
 	}
-	return s + d.allow.summary(d.stats.Suppressed)
+	b.WriteString(d.allow.summary(d.stats.Suppressed))
+	level = "INFO"
+	if d.stats.Skipped > 0 {
+		level = "WARN"
+		b.WriteString("; skipped:")
+		sep := " "
+		for r, n := range d.stats.Why {
+			if n > 0 {
+				fmt.Fprintf(&b, "%s%d %s", sep, n, reasons[r])
+				sep = ", "
+			}
+		}
+	}
+	if d.stats.Read > 0 && !d.auditSeen {
+		level = "WARN"
+		b.WriteString("; no event held a Kubernetes audit event (auditID, requestURI): check what the search reads (the kubefingerprint_data macro, input=)")
+	}
+	if len(problems) > 0 {
+		level = "WARN"
+		b.WriteString("; problems: ")
+		b.WriteString(strings.Join(problems, "; "))
+	}
+	return level, b.String()
 }

@@ -48,7 +48,10 @@ func TestPerEventGuard(t *testing.T) {
 	assert.Equal(t, 2, d.stats.Emitted, "the withdrawn rows are not counted as emitted")
 	assert.Equal(t, 1, d.stats.Skipped)
 	assert.Equal(t, 1, d.stats.Panics)
-	assert.Contains(t, d.Summary(), "rows emitted: 2, events skipped as unparsable: 1 (1 of them by an internal error)")
+	level, text := d.Summary(nil)
+	assert.Equal(t, "WARN", level)
+	assert.Contains(t, text, "rows emitted: 2, events skipped as unparsable: 1 (1 of them by an internal error)")
+	assert.Contains(t, text, "skipped: 1 by an internal error")
 }
 
 // Every field of Fields reads a row without a panic, even an empty one,
@@ -87,4 +90,37 @@ func TestCut(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, string(Cut([]byte(tc.in), tc.n)), "%q", tc.in)
 	}
+}
+
+// TestSummaryLevel: the closing message is INFO only when nothing may have
+// cost a row: no event skipped, audit data seen, every lookup applied.
+func TestSummaryLevel(t *testing.T) {
+	run := func(docs ...string) *Detection {
+		d := New(Options{Codes: DefaultCodes}, nil, nil, &rowsOf{})
+		for _, doc := range docs {
+			d.Event(&Source{Data: audit.NewDocument([]byte(doc)), MayMatch: d.MayMatch([]byte(doc)), NotJSON: !audit.HoldsJSON([]byte(doc))})
+		}
+		return d
+	}
+	ok := `{"kind":"Event","auditID":"a","stage":"ResponseComplete","responseStatus":{"code":200}}`
+	level, text := run(ok).Summary(nil)
+	assert.Equal(t, "INFO", level, text)
+	level, text = run().Summary(nil)
+	assert.Equal(t, "INFO", level, "nothing read is no problem of the data: %s", text)
+
+	level, text = run(ok, "I1120 klog text 401").Summary(nil)
+	assert.Equal(t, "WARN", level)
+	assert.Contains(t, text, "skipped: 1 not JSON")
+
+	level, text = run(`{"kind":"Event","auditID":"b","requestURI":"/401","responseStatus":{"code":4`).Summary(nil)
+	assert.Equal(t, "WARN", level)
+	assert.Contains(t, text, "1 cut short or malformed before responseStatus.code")
+
+	level, text = run(`{"message":"hello"}`, `{"a":1}`).Summary(nil)
+	assert.Equal(t, "WARN", level, "JSON, but no audit event in any of it")
+	assert.Contains(t, text, "no event held a Kubernetes audit event")
+
+	level, text = run(ok).Summary([]string{"lookup x.csv is not applied: bad"})
+	assert.Equal(t, "WARN", level)
+	assert.Contains(t, text, "; problems: lookup x.csv is not applied: bad")
 }

@@ -398,3 +398,20 @@ func TestLookupMatching(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"kube-hunter", "curl/8.5.0"}, userAgents(rows))
 }
+
+// TestLookupProblemsRepeated: a lookup that could not be applied is said
+// again in the closing WARN, whether or not splunkd shows the getinfo
+// reply's messages.
+func TestLookupProblemsRepeated(t *testing.T) {
+	_, app := splunkHome(t)
+	writeLookup(t, app, applookups.SiteLookup, "sourceIP,sourceIP,comment\n203.0.113.5,,twice\n")
+	done := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, lookupEvents())), app)
+	require.Equal(t, 0, done.Code, done.Stderr)
+	getinfo := fmt.Sprint(done.Replies[0].Meta["inspector"])
+	require.Contains(t, getinfo, "WARN")
+	msgs := done.Replies[1].Meta["inspector"].(map[string]any)["messages"].([]any)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "WARN", msgs[0].([]any)[0])
+	assert.Contains(t, msgs[0].([]any)[1], "; problems: ")
+	assert.Contains(t, msgs[0].([]any)[1], applookups.SiteLookup)
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/buger/jsonparser"
 
@@ -62,13 +63,17 @@ type search struct {
 	stderr io.Writer
 	appDir string
 
-	args  args
-	d     *detect.Detection
-	csv   chunked.CSVReader
-	reply reply
+	args     args
+	problems []string // the lookups' warnings and the search's own, for the closing message
+	crHeader bool     // a name of the header holds a CR: the lines end in CR alone
+	crWarned bool
+	d        *detect.Detection
+	csv      chunked.CSVReader
+	reply    reply
 
 	plain, mv [numFields]int // column of each field and of its __mv_ companion, -1 if absent
 	columns   int
+	noField   bool // the chunk has none of the fields audit data is read from
 	values    [numFields][][]byte
 	loaded    [numFields]bool // values[f] holds the current record's field f
 	src       detect.Source
@@ -135,7 +140,8 @@ func (s *search) run() error {
 		}
 		rm := replyMeta{Finished: ptr(finished)}
 		if finished {
-			rm.Inspector = &inspector{Messages: [][2]string{{"INFO", s.d.Summary()}}}
+			level, text := s.d.Summary(s.problems)
+			rm.Inspector = &inspector{Messages: [][2]string{{level, text}}}
 		}
 		meta, _ = json.Marshal(rm)
 		if err := s.w.WriteChunk(meta, s.reply.take()); err != nil {
@@ -168,6 +174,7 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 		return err
 	}
 	s.d = detect.New(s.args.Options, lk.Allow, lk.Tags.Tag, &s.reply)
+	s.problems = lk.Warnings
 	s.reply.allowlisted = lk.Allow.Show
 
 	rm := replyMeta{Type: "streaming", RequiredFields: requiredFields(s.args.Input)}
@@ -196,6 +203,12 @@ func (s *search) execute(body *chunked.Body) error {
 		return fmt.Errorf("CSV header: %w", err)
 	}
 	s.mapColumns(header)
+	if s.crHeader && !s.crWarned {
+		// splunkd ends lines with LF; a body whose lines end in CR alone is
+		// one header line, and no event of it is read.
+		s.crWarned = true
+		s.problems = append(s.problems, fmt.Sprintf("chunk %d: its lines end in CR alone, so its events were not read", s.r.Chunk()))
+	}
 	for {
 		rec, err := s.csv.Read()
 		if err == io.EOF {
@@ -215,6 +228,10 @@ func (s *search) execute(body *chunked.Body) error {
 		// field is found without splitting the record (Peek), and such a
 		// record is dropped without its fields being counted. Only a record
 		// that may match must have as many fields as the header.
+		if s.noField {
+			s.d.NoField()
+			continue
+		}
 		s.rec = rec
 		may, notJSON, known := s.mayMatch(peek)
 		if known && !may {
@@ -234,11 +251,13 @@ func (s *search) execute(body *chunked.Body) error {
 
 func (s *search) mapColumns(header chunked.Record) {
 	s.columns = header.Len()
+	s.crHeader = false
 	for f := range s.plain {
 		s.plain[f], s.mv[f] = -1, -1
 	}
 	for i := 0; i < header.Len(); i++ {
 		name := string(header.Field(i)) // the header is read once a chunk
+		s.crHeader = s.crHeader || strings.IndexByte(name, '\r') >= 0
 		col := &s.plain
 		if len(name) > len(chunked.MVPrefix) && name[:len(chunked.MVPrefix)] == chunked.MVPrefix {
 			name, col = name[len(chunked.MVPrefix):], &s.mv
@@ -253,7 +272,24 @@ func (s *search) mapColumns(header chunked.Record) {
 		}
 	}
 	s.reply.withIdx = s.plain[fieldChunkedIdx] >= 0
+	s.noField = true
+	for _, f := range s.auditFields() {
+		s.noField = s.noField && s.plain[f] < 0
+	}
 }
+
+// auditFields are the fields audit data is read from.
+func (s *search) auditFields() []int {
+	if s.args.Input != "" {
+		return inputField
+	}
+	return dataFields
+}
+
+var (
+	dataFields = []int{fieldRaw, fieldLog, fieldBodyLog}
+	inputField = []int{fieldInput}
+)
 
 // source describes the current record to the detection, as mayMatch
 // judged it; its slices alias the record, and its fields are decoded only
@@ -284,12 +320,8 @@ func peek(s *search, p int) ([]byte, bool)    { return s.rec.Peek(p, s.columns) 
 // those fields holds JSON audit data. known is false when a field could
 // not be found.
 func (s *search) mayMatch(find func(*search, int) ([]byte, bool)) (may, notJSON, known bool) {
-	fields := []int{fieldRaw, fieldLog, fieldBodyLog}
-	if s.args.Input != "" {
-		fields = []int{fieldInput}
-	}
 	holdsJSON := false
-	for _, f := range fields {
+	for _, f := range s.auditFields() {
 		p := s.plain[f]
 		if p < 0 {
 			continue

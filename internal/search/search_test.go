@@ -296,3 +296,40 @@ func TestAnonymousOnRealData(t *testing.T) {
 	assert.Len(t, rowsOf(rbac, "codes=403"), 11)
 	assert.Empty(t, rowsOf(rbac, "anonymous=true"))
 }
+
+// TestNothingReadWarns: a search that could not read its input ends with
+// a WARN that says why, not an INFO count that looks like a quiet day.
+func TestNothingReadWarns(t *testing.T) {
+	record := audittest.Record("kube-audit", audittest.Event{AuditID: "a", URI: "/api", Code: 401, Reason: "Unauthorized",
+		SourceIPs: []string{"203.0.113.1"}, UserAgent: "curl/8.5.0", Time: "2026-11-20T10:00:00Z"}.JSON(),
+		audittest.ResourceID("RG", "AKS-1"), "2026-11-20T10:00:01Z")
+	withRaw := chunkedtest.Table{Columns: []string{"_time", "_raw"}}
+	withRaw.AppendRow("1", record)
+	noRaw := chunkedtest.Table{Columns: []string{"_time", "host"}}
+	noRaw.AppendRow("1", "aks-node-1")
+	notAudit := chunkedtest.Table{Columns: []string{"_raw"}}
+	notAudit.AppendRow(`{"message":"GET /healthz 401","level":"info"}`)
+	for _, tc := range []struct {
+		name string
+		args []string
+		body []byte
+		why  string
+	}{
+		{"input= names no field", []string{"input=nosuchfield"}, withRaw.Body(), "1 without the field that holds the audit data"},
+		{"a body without _raw", nil, noRaw.Body(), "1 without the field that holds the audit data"},
+		{"a body without its header row", nil, withRaw.Body()[len("_time,_raw\n"):], "without the field that holds the audit data"},
+		{"CR-only line ends", nil, []byte("_time,_raw\r1,x\r2,y\r"), "chunk 2: its lines end in CR alone"},
+		{"JSON that is no audit data", nil, notAudit.Body(), "no event held a Kubernetes audit event"},
+	} {
+		r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(tc.args...), chunkedtest.Execute(true, tc.body)), "")
+		require.Equal(t, 0, r.Code, "%s: %s", tc.name, r.Stderr)
+		msgs := r.Replies[len(r.Replies)-1].Meta["inspector"].(map[string]any)["messages"].([]any)
+		require.Len(t, msgs, 1, "%s: one message per search", tc.name)
+		assert.Equal(t, "WARN", msgs[0].([]any)[0], tc.name)
+		assert.Contains(t, msgs[0].([]any)[1], tc.why, tc.name)
+	}
+	// Read as it should be: INFO.
+	r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, withRaw.Body())), "")
+	msgs := r.Replies[1].Meta["inspector"].(map[string]any)["messages"].([]any)
+	assert.Equal(t, "INFO", msgs[0].([]any)[0], msgs)
+}
