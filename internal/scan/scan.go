@@ -142,7 +142,8 @@ func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin 
 		say(stderr, fmt.Sprintf("kubefingerprint: holding the rows of an event in a temporary file: %v", p.spool.err))
 		return 2
 	}
-	say(stderr, d.Summary()) // it names the --filter files
+	_, summary := d.Summary(nil) // the lookups' warnings are on stderr already
+	say(stderr, summary)
 	if agg != nil {
 		say(stderr, agg.Note())
 	}
