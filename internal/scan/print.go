@@ -281,7 +281,15 @@ func (p *printer) size() {
 }
 
 // finish prints what the table still holds, once every row is committed.
+// With no rows, a table or CSV is its header alone, so that a pipeline
+// can tell no rows from no output. JSON lines have no header: their empty
+// document is no line at all.
 func (p *printer) finish() {
+	if !p.started && p.style != "json" {
+		p.started = true
+		p.header()
+		p.Commit()
+	}
 	if p.style == "table" && p.widths == nil && len(p.held) > 0 {
 		p.size()
 	}

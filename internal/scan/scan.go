@@ -37,8 +37,8 @@ FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
 batches (one a line or pretty-printed), bare audit events and top-level
 arrays of these, gzipped or not, in UTF-8 or UTF-16. FILE - is standard
 input, which is also read when no FILE is given and it is not a terminal;
-in a terminal, with no FILE, a bundled sample is scanned. Flags may come
-before or after the FILEs; -- ends them.
+in a terminal, with no FILE, the bundled sample is scanned, as --sample
+does anywhere. Flags may come before or after the FILEs; -- ends them.
 
   --codes LIST       responseStatus.code values to report, comma-separated
                      (default 401); repeatable, the lists add up
@@ -47,13 +47,20 @@ before or after the FILEs; -- ends them.
                      whatever its code
   --filter FILE      allowlist lookup CSV to apply; repeatable
   --scanners FILE    site scanner-tag lookup CSV, tried before the shipped rows; repeatable
-  --format STYLE     table (default), csv or json
+  --format STYLE     table (default), csv or json (one object a line); with
+                     no rows, table and csv still print their header
+  --sample           scan the bundled sample of AKS audit records
   --summary          one line per source (src_ip) that looks like a scan,
                      sorted by first seen; a source fires on any of:
   --min-uris N         N or more distinct requestURIs (default 5; 0: off)
   --min-401 N          N or more 401 responses (default 1; 0: off)
   --fire-on-scanner    a scanner tag (default true; =false: off)
   -h, --help         print this help
+
+A table aligns columns up to 48 characters wide; a longer value is printed
+whole and pushes the rest of its line along. In every format a value longer
+than 32,000 bytes is cut and ends in "…" (a real API server takes at most
+1 MiB of headers; a longer value comes from a forged or corrupt file).
 
 Exit status: 0; 2 for a usage error or when a file could not be read in
 full. Every problem is reported on stderr with its file and line.
@@ -76,6 +83,7 @@ type config struct {
 	filters    []string
 	scanners   []string // site scanner-tag lookups, tried before the shipped rows
 	summary    bool
+	sample     bool // scan the bundled sample
 	thresholds bysource.Thresholds
 	files      []string
 }
@@ -119,7 +127,7 @@ func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin 
 	}
 	d := detect.New(cfg.opts, allow, tag, sink)
 	sc := &scanner{d: d, stderr: stderr, out: out}
-	sc.inputs(cfg.files, stdin)
+	sc.inputs(cfg.files, cfg.sample, stdin)
 	if agg != nil && out.err == nil {
 		agg.Firing(func(values [][]string) {
 			rec := make(record, len(values))
@@ -200,6 +208,7 @@ func parse(args []string) (*config, error) {
 		return nil
 	})
 	flags.BoolVar(&cfg.summary, "summary", false, "")
+	flags.BoolVar(&cfg.sample, "sample", false, "")
 	flags.Func("min-uris", "", count(&cfg.thresholds.MinURIs))
 	flags.Func("min-401", "", count(&cfg.thresholds.Min401))
 	flags.BoolVar(&cfg.thresholds.Scanner, "fire-on-scanner", true, "")
@@ -288,10 +297,15 @@ type scanner struct {
 	src    detect.Source
 }
 
-// inputs scans the files, or standard input, or the sample.
-func (sc *scanner) inputs(files []string, stdin Stdin) {
+// inputs scans the files, or the sample, or standard input.
+func (sc *scanner) inputs(files []string, sample bool, stdin Stdin) {
 	switch {
+	case sample && len(files) == 0:
+		sc.sample()
 	case len(files) > 0:
+		if sample {
+			sc.sample()
+		}
 		for _, name := range files {
 			if sc.out.err != nil {
 				break
@@ -303,11 +317,33 @@ func (sc *scanner) inputs(files []string, stdin Stdin) {
 			sc.file(name)
 		}
 	case stdin.Terminal:
-		fmt.Fprintln(sc.stderr, "kubefingerprint: scanning the bundled sample; give FILEs, or pipe logs in, to scan your own")
-		sc.read("bundled sample", bytes.NewReader(kubefingerprint.Sample))
+		sc.sample()
 	default:
-		sc.read("standard input", stdin)
+		in := &counted{r: stdin}
+		sc.read("standard input", in)
+		if in.n == 0 && sc.out.err == nil {
+			// Run from an IDE, a CI job or ssh host cmd, standard input is
+			// empty, not a terminal: say so, and where the sample is.
+			fmt.Fprintln(sc.stderr, "kubefingerprint: standard input was empty; give FILEs or pipe logs in, or run kubefingerprint scan --sample to scan the bundled sample")
+		}
 	}
+}
+
+func (sc *scanner) sample() {
+	fmt.Fprintln(sc.stderr, "kubefingerprint: scanning the bundled sample; give FILEs, or pipe logs in, to scan your own")
+	sc.read("bundled sample", bytes.NewReader(kubefingerprint.Sample))
+}
+
+// counted counts the bytes read through it.
+type counted struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counted) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func (sc *scanner) file(name string) {

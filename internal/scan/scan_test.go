@@ -796,3 +796,33 @@ func TestTimeBefore1970(t *testing.T) {
 	r = scan(t, ev, "--summary", "--format", "table")
 	assert.Contains(t, r.out, "1969-12-31T23:59:55.5Z  1969-12-31T23:59:55.5Z", "first and last seen")
 }
+
+// TestNoTerminal: where standard input is empty and no terminal (an IDE, a
+// CI job, ssh host cmd), scan says so and how to get the sample, and
+// --sample scans it anywhere. With no rows, a table or CSV prints its
+// header, so that a pipeline can tell no rows from no output.
+func TestNoTerminal(t *testing.T) {
+	r := scan(t, "", "--format", "csv")
+	require.Equal(t, 0, r.code, r.err)
+	assert.Contains(t, r.err, "standard input was empty")
+	assert.Contains(t, r.err, "kubefingerprint scan --sample")
+	assert.Equal(t, strings.Join(fieldNames(), ",")+"\n", r.out, "the header alone")
+
+	r = scan(t, "", "--format", "table")
+	assert.True(t, strings.HasPrefix(r.out, "_time  sourceIPs{}  userAgent"), r.out)
+	assert.Equal(t, 1, strings.Count(r.out, "\n"))
+	r = scan(t, "", "--format", "json")
+	assert.Empty(t, r.out, "JSON lines: no row is no line")
+
+	r = scan(t, "", "--sample", "--format", "csv")
+	require.Equal(t, 0, r.code, r.err)
+	assert.NotContains(t, r.err, "standard input was empty")
+	var want, wantErr bytes.Buffer
+	require.Equal(t, 0, Run([]string{"--format", "csv"}, Stdin{Terminal: true}, &want, &wantErr))
+	assert.Equal(t, want.String(), r.out, "--sample is what a terminal scans")
+
+	r = scan(t, call401.line()+"\n", "--format", "csv")
+	assert.NotContains(t, r.err, "standard input was empty")
+	r = scan(t, "", "--summary", "--format", "csv")
+	assert.True(t, strings.HasPrefix(r.out, "src_ip,count,"), "the summary's header: %q", r.out)
+}
