@@ -52,16 +52,20 @@ const (
 //
 // Each row is filed once, under its most selective cell: an address or
 // CIDR block under its prefix, else the literal start of its sourceIP,
-// userAgent, requestURI or cluster glob, else its verb. Rows none of whose
-// cells has a literal start are filed under the empty userAgent prefix and
-// looked at for every event. So the cost of a match does not grow with the
-// number of rows, only with the rows that share a key.
+// userAgent, requestURI or cluster glob, else the literal end of one
+// (*/healthz), else its verb. Rows with none of these are looked at for
+// every event, and at most lookup.MaxUnindexed of them are kept. So the
+// cost of a match does not grow with the number of rows, only with the
+// rows that share a key.
 type List struct {
 	Name string
 	rows []row
 
 	ip4, ip6                                       addrIndex
 	sourceIP, userAgent, verb, requestURI, cluster *lookup.Index
+	// the same by the literal end of a glob that starts with a star
+	sourceIPEnd, userAgentEnd, requestURIEnd, clusterEnd *lookup.Index
+	unindexed                                            int // rows filed for every event
 
 	addrs []netip.Addr // the event's addresses, parsed once per Match
 	best  int32
@@ -95,8 +99,13 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 		verb:       lookup.NewIndex(true),
 		requestURI: lookup.NewIndex(false),
 		cluster:    lookup.NewIndex(true),
+
+		sourceIPEnd:   lookup.NewEndIndex(true),
+		userAgentEnd:  lookup.NewEndIndex(true),
+		requestURIEnd: lookup.NewEndIndex(false),
+		clusterEnd:    lookup.NewEndIndex(true),
 	}
-	var expired []int
+	var expired, unindexed []int
 	for _, r := range t.Rows {
 		var cells [len(Columns)]string
 		for c, p := range pos {
@@ -114,7 +123,13 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 			continue
 		}
 		rw.line = r.Line
-		l.add(rw)
+		if !l.add(rw) {
+			unindexed = append(unindexed, r.Line)
+		}
+	}
+	if len(unindexed) > 0 {
+		w.AddFile("%s: %d rows left out (lines %s): past the first %d rows whose every cell starts and ends with *, which are tried against every result; give them a literal start or end, such as kube-probe/* or */healthz",
+			t.Name, len(unindexed), lookup.Lines(unindexed), lookup.MaxUnindexed)
 	}
 	if len(expired) > 0 {
 		w.AddFile("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
@@ -122,28 +137,52 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 	return l, nil
 }
 
-// add files a row under its most selective cell.
-func (l *List) add(rw row) {
+// add files a row under its most selective cell; false, and the row left
+// out, when it would be one too many of the rows tried for every event.
+func (l *List) add(rw row) bool {
 	id := int32(len(l.rows))
+	p := rw.sourceIP
+	var ipGlob lookup.Glob
+	if p != nil && !p.prefix.IsValid() {
+		ipGlob = p.glob
+	}
+	indexed := p != nil && p.prefix.IsValid() || ipGlob.Literal() != "" || rw.userAgent.Literal() != "" ||
+		rw.requestURI.Literal() != "" || rw.cluster.Literal() != "" || ipGlob.End() != "" ||
+		rw.userAgent.End() != "" || rw.requestURI.End() != "" || rw.cluster.End() != "" || rw.verb != ""
+	if !indexed {
+		if l.unindexed == lookup.MaxUnindexed {
+			return false
+		}
+		l.unindexed++
+	}
 	l.rows = append(l.rows, rw)
-	switch p := rw.sourceIP; {
+	switch {
 	case p != nil && p.prefix.IsValid() && p.prefix.Addr().Is4():
 		l.ip4.add(p.prefix, id)
 	case p != nil && p.prefix.IsValid():
 		l.ip6.add(p.prefix, id)
-	case p != nil && p.glob.Literal() != "":
-		l.sourceIP.Add(p.glob.Literal(), id)
+	case ipGlob.Literal() != "":
+		l.sourceIP.Add(ipGlob.Literal(), id)
 	case rw.userAgent.Literal() != "":
 		l.userAgent.Add(rw.userAgent.Literal(), id)
 	case rw.requestURI.Literal() != "":
 		l.requestURI.Add(rw.requestURI.Literal(), id)
 	case rw.cluster.Literal() != "":
 		l.cluster.Add(rw.cluster.Literal(), id)
+	case ipGlob.End() != "":
+		l.sourceIPEnd.Add(ipGlob.End(), id)
+	case rw.userAgent.End() != "":
+		l.userAgentEnd.Add(rw.userAgent.End(), id)
+	case rw.requestURI.End() != "":
+		l.requestURIEnd.Add(rw.requestURI.End(), id)
+	case rw.cluster.End() != "":
+		l.clusterEnd.Add(rw.cluster.End(), id)
 	case rw.verb != "":
 		l.verb.Add(rw.verb, id)
 	default:
 		l.userAgent.Add("", id)
 	}
+	return true
 }
 
 func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
@@ -233,10 +272,14 @@ func (l *List) Match(ev *audit.Event) (line int, ok bool) {
 			l.ip6.each(a, check)
 		}
 		l.sourceIP.Each(ev.SourceIPs[n-1], check)
+		l.sourceIPEnd.Each(ev.SourceIPs[n-1], check)
 	}
 	l.userAgent.Each(ev.UserAgent, check)
 	l.requestURI.Each(ev.RequestURI, check)
 	l.cluster.Each(ev.Cluster, check)
+	l.userAgentEnd.Each(ev.UserAgent, check)
+	l.requestURIEnd.Each(ev.RequestURI, check)
+	l.clusterEnd.Each(ev.Cluster, check)
 	l.verb.Each(ev.Verb, check)
 	if l.best == int32(len(l.rows)) {
 		return 0, false

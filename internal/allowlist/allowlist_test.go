@@ -416,3 +416,39 @@ func TestCutListNeverCovered(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, 3, line)
 }
+
+// TestStarRowsBounded: rows whose every cell starts with * are tried
+// against every result, so 100,000 of them cost milliseconds a result.
+// Those that end in a literal are indexed by it (*/healthz); of the rest,
+// at most lookup.MaxUnindexed are kept, and the others are left out with
+// one warning that names them, which costs their suppression, never a row.
+func TestStarRowsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("userAgent,requestURI,comment\n")
+	const ends, contains = 50_000, lookup.MaxUnindexed + 500
+	for i := range ends {
+		fmt.Fprintf(&b, "*/tool-%d,,\n", i)
+	}
+	for i := range contains {
+		fmt.Fprintf(&b, "*hunter-%05d*,,\n", i)
+	}
+	l, w := parse(t, b.String())
+	assert.Equal(t, ends+lookup.MaxUnindexed, l.Len())
+	assert.Equal(t, lookup.MaxUnindexed, l.unindexed)
+	require.Len(t, w, 1)
+	assert.Contains(t, w[0], "500 rows left out (lines 51002")
+	assert.Contains(t, w[0], "give them a literal start or end")
+
+	ev := event()
+	ev.UserAgent = []byte("scanner/tool-49999")
+	line, ok := l.Match(ev)
+	assert.True(t, ok)
+	assert.Equal(t, 50_001, line, "found by its end")
+	ev.UserAgent = []byte("x-hunter-00999-y")
+	line, ok = l.Match(ev)
+	assert.True(t, ok)
+	assert.Equal(t, ends+2+999, line, "a kept row with no literal end")
+	ev.UserAgent = []byte("x-hunter-01200-y")
+	_, ok = l.Match(ev)
+	assert.False(t, ok, "a row left out covers nothing: the result is reported")
+}

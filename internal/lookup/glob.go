@@ -75,6 +75,16 @@ func (g Glob) Literal() string {
 	return g.pattern
 }
 
+// End is the text every match ends with: the pattern after its last
+// star, folded when the glob folds; "" for a pattern without a star, whose
+// Literal is all of it.
+func (g Glob) End() string {
+	if g.parts != nil {
+		return g.parts[len(g.parts)-1]
+	}
+	return ""
+}
+
 // Match reports whether text matches the glob.
 func (g Glob) Match(text []byte) bool {
 	if g.pattern == "" {

@@ -19,8 +19,10 @@ var Columns = [...]string{"scanner", "userAgent", "comment"}
 
 // Tags are the scanner rows of one run, in the order they are tried.
 type Tags struct {
-	rows  []tagRow
-	index *lookup.Index
+	rows      []tagRow
+	index     *lookup.Index // by a pattern's literal start
+	ends      *lookup.Index // by the literal end of a pattern that starts with a star
+	unindexed int           // rows tried for every user agent: *tool*
 
 	// Recent user agents and their tags, by a hash of each: a scan repeats
 	// one user agent, and a cluster's own clients are a handful, so most
@@ -46,7 +48,7 @@ type tagRow struct {
 
 // New returns tags without rows; Add gives them rows.
 func New() *Tags {
-	return &Tags{index: lookup.NewIndex(true)}
+	return &Tags{index: lookup.NewIndex(true), ends: lookup.NewEndIndex(true)}
 }
 
 // Add appends the rows of a scanner lookup table, tried after the rows
@@ -62,6 +64,7 @@ func (t *Tags) Add(tb *lookup.Table, w *lookup.Warnings) error {
 	if pos[0] < 0 || pos[1] < 0 {
 		return &lookup.RefusedError{Name: tb.Name, Why: "it needs the columns scanner and userAgent"}
 	}
+	var unindexed []int
 	for _, r := range tb.Rows {
 		tag, ua := r.Cells[pos[0]], r.Cells[pos[1]]
 		if err := checkTag(tag); err != nil {
@@ -73,8 +76,24 @@ func (t *Tags) Add(tb *lookup.Table, w *lookup.Warnings) error {
 			w.Add("%s line %d: userAgent is empty (or *), so the row would tag every user agent; row ignored", tb.Name, r.Line)
 			continue
 		}
-		t.index.Add(g.Literal(), int32(len(t.rows)))
+		id := int32(len(t.rows))
+		switch {
+		case g.Literal() != "":
+			t.index.Add(g.Literal(), id)
+		case g.End() != "":
+			t.ends.Add(g.End(), id)
+		case t.unindexed == lookup.MaxUnindexed:
+			unindexed = append(unindexed, r.Line)
+			continue
+		default:
+			t.unindexed++
+			t.index.Add("", id)
+		}
 		t.rows = append(t.rows, tagRow{tag: lookup.Fold(nil, []byte(tag)), ua: g})
+	}
+	if len(unindexed) > 0 {
+		w.AddFile("%s: %d rows left out (lines %s): past the first %d rows whose userAgent starts and ends with *, which are tried against every user agent; give them a literal start or end, such as nuclei* or */zgrab",
+			tb.Name, len(unindexed), lookup.Lines(unindexed), lookup.MaxUnindexed)
 	}
 	return nil
 }
@@ -135,7 +154,7 @@ func slot(ua []byte) int {
 // match returns the index of the first row whose pattern ua matches, or -1.
 func (t *Tags) match(ua []byte) int {
 	best := int32(len(t.rows))
-	t.index.Each(ua, func(ids []int32) bool {
+	check := func(ids []int32) bool {
 		for _, id := range ids {
 			if id >= best {
 				break
@@ -146,7 +165,9 @@ func (t *Tags) match(ua []byte) int {
 			}
 		}
 		return true
-	})
+	}
+	t.index.Each(ua, check)
+	t.ends.Each(ua, check)
 	if best == int32(len(t.rows)) {
 		return -1
 	}

@@ -3,6 +3,7 @@ package scanners
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -181,4 +182,30 @@ func TestTagCacheAgrees(t *testing.T) {
 			assert.Equal(t, string(want), string(tags.Tag(ua)), "round %d, user agent %d %q", round, i, ua)
 		}
 	}
+}
+
+// TestStarRowsBounded: rows whose userAgent starts with * are indexed by
+// their literal end (*/zgrab); of those with none (*tool*), at most
+// lookup.MaxUnindexed are kept, and the rest are left out with one
+// warning, so no site file makes every tag cost thousands of glob matches.
+func TestStarRowsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("scanner,userAgent\n")
+	const ends, contains = 50_000, lookup.MaxUnindexed + 10
+	for i := range ends {
+		fmt.Fprintf(&b, "tool-e%d,*/end-%d\n", i, i)
+	}
+	for i := range contains {
+		fmt.Fprintf(&b, "tool-c%d,*mid-%05d*\n", i, i)
+	}
+	var w lookup.Warnings
+	tags := New()
+	require.NoError(t, tags.Add(table(t, "site.csv", b.String(), &w), &w))
+	assert.Equal(t, ends+lookup.MaxUnindexed, tags.Len())
+	msgs := w.Messages()
+	require.Len(t, msgs, 1)
+	assert.Contains(t, msgs[0], "10 rows left out")
+	assert.Equal(t, "tool-e49999", string(tags.Tag([]byte("x/end-49999"))))
+	assert.Equal(t, "tool-c999", string(tags.Tag([]byte("a mid-00999 b"))))
+	assert.Nil(t, tags.Tag([]byte("a mid-01005 b")), "left out")
 }
