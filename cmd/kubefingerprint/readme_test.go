@@ -17,8 +17,9 @@ import (
 // bundled sample, and a paste goes stale whenever the sample, the scanner
 // lookup or the output changes. Every "$ go run ./cmd/kubefingerprint
 // scan" block of README.md and docs/ is run as in a terminal and compared
-// line by line: the first stderr line, then standard output, then the
-// rest of stderr, as a terminal shows them.
+// line by line as a terminal shows them: what stderr says while the files
+// are read, then standard output (a table is printed once its widths are
+// known), then stderr's closing lines.
 func TestDocExamples(t *testing.T) {
 	docs, err := filepath.Glob("../../docs/*.md")
 	require.NoError(t, err)
@@ -46,8 +47,10 @@ func TestDocExamples(t *testing.T) {
 			require.Equal(t, "scan", args[0], path)
 			var out, errOut bytes.Buffer
 			require.Equal(t, 0, scan.Run(args[1:], scan.Stdin{Terminal: true}, &out, &errOut), errOut.String())
-			stderr := strings.SplitAfterN(errOut.String(), "\n", 2)
-			got := strings.Split(strings.TrimSuffix(stderr[0]+out.String()+stderr[1], "\n"), "\n")
+			stderr := errOut.String()
+			closing := strings.Index(stderr, "kubefingerprint: events read:")
+			require.GreaterOrEqual(t, closing, 0, stderr)
+			got := strings.Split(strings.TrimSuffix(stderr[:closing]+out.String()+stderr[closing:], "\n"), "\n")
 			assert.Equal(t, want, got, "%s block %q", path, lines[0])
 			blocks[filepath.Base(path)]++
 		}

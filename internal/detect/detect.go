@@ -65,6 +65,28 @@ func (d *Detection) skip(r reason) {
 	d.stats.Why[r]++
 }
 
+// A Skip says whether and why an event was skipped.
+type Skip struct {
+	r   reason
+	set bool
+}
+
+// Skipped reports whether the event was skipped.
+func (s Skip) Skipped() bool { return s.set }
+
+// String is why, as the closing message says it.
+func (s Skip) String() string {
+	if !s.set {
+		return ""
+	}
+	return reasons[s.r]
+}
+
+// Lost reports whether audit data may have been lost: every skip but that
+// of data that is no audit event at all, such as the klog text of another
+// category of the same diagnostic setting.
+func (s Skip) Lost() bool { return s.set && s.r != reasonNotJSON }
+
 // A Source is one Splunk event, or one document of a file, as the
 // detection meets it. Where its audit data lies, and in which shape, is
 // the audit package's decision alone (audit.Extractor.Read).
@@ -124,16 +146,15 @@ var (
 )
 
 // Event runs the detection on one Splunk event or document, and says
-// whether it was counted as skipped. A panic inside it, which no input
+// whether and why it was skipped. A panic inside it, which no input
 // should cause, costs that event only: its rows are withdrawn from the
 // sink and it is counted as skipped.
-func (d *Detection) Event(src *Source) (skipped bool) {
+func (d *Detection) Event(src *Source) (skip Skip) {
 	if !src.MayMatch {
 		d.Drop(src.NotJSON)
-		return src.NotJSON
+		return Skip{reasonNotJSON, src.NotJSON}
 	}
 	d.stats.Read++
-	skippedBefore := d.stats.Skipped
 	d.row.Time, d.row.ChunkedIdx = src.Time, src.ChunkedIdx
 	d.pending = 0
 	defer func() {
@@ -141,22 +162,27 @@ func (d *Detection) Event(src *Source) (skipped bool) {
 			d.sink.Withdraw()
 			d.skip(reasonInternal)
 			d.stats.Panics++
-			skipped = true
+			skip = Skip{reasonInternal, true}
 		}
 	}()
 	switch err := d.x.Read(src.Data, d.emitCB); err {
 	case nil:
-	case audit.ErrNotJSON:
-		d.skip(reasonNotJSON)
 	case audit.ErrNotAudit:
-		d.skip(reasonNotAudit)
+		skip = Skip{reasonNotAudit, true}
+	case audit.ErrNotJSON:
+		skip = Skip{reasonCut, true} // JSON that breaks off
+		if src.NotJSON {
+			skip.r = reasonNotJSON // no JSON at all
+		}
 	default:
-		d.skip(reasonCut)
+		skip = Skip{reasonCut, true}
 	}
-	skipped = d.stats.Skipped > skippedBefore
+	if skip.set {
+		d.skip(skip.r)
+	}
 	d.sink.Commit()
 	d.stats.Emitted += d.pending
-	return skipped
+	return skip
 }
 
 // Drop counts an event that cannot match: read, and skipped if its audit

@@ -389,8 +389,12 @@ func (sc *scanner) read(name string, r io.Reader) {
 		// when rows were read from the part of it that is there.
 		switch {
 		case doc.Text != nil:
-			if !sc.document(doc.Text) && doc.Problem != "" {
+			skip := sc.document(doc.Text)
+			switch {
+			case doc.Problem != "" && !skip.Skipped():
 				sc.d.Damaged()
+			case doc.Problem == "" && skip.Skipped():
+				sc.skipped(name, doc.Line, skip)
 			}
 		case doc.Skipped:
 			sc.d.Unreadable()
@@ -403,17 +407,32 @@ func (sc *scanner) read(name string, r io.Reader) {
 
 // document runs the detection on one document, in any shape the audit
 // package reads (a top-level array is a list of documents), and says
-// whether it was counted as skipped.
-func (sc *scanner) document(doc []byte) bool {
+// whether and why it was skipped.
+func (sc *scanner) document(doc []byte) detect.Skip {
 	sc.src = detect.Source{Data: audit.NewDocument(doc), MayMatch: sc.d.MayMatch(doc), NotJSON: !audit.HoldsJSON(doc)}
 	return sc.d.Event(&sc.src)
 }
 
+// skipped reports an event that the detection skipped, with its line. Exit
+// status 2 says that audit data may have been lost; a record that holds
+// no audit event at all (the klog text of another category) is said, but
+// loses nothing.
+func (sc *scanner) skipped(name string, line int, skip detect.Skip) {
+	sc.line(name, line, "event skipped: "+skip.String())
+	sc.failed = sc.failed || skip.Lost()
+}
+
 func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 	sc.failed = true
+	sc.line(name, line, fmt.Sprintf(format, a...))
+}
+
+// line says what is wrong at a line of a file, for the first maxBadLines
+// of them.
+func (sc *scanner) line(name string, line int, problem string) {
 	sc.bad++
 	if sc.bad <= maxBadLines {
-		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, fmt.Sprintf(format, a...)))
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, problem))
 	}
 }
 

@@ -826,3 +826,32 @@ func TestNoTerminal(t *testing.T) {
 	r = scan(t, "", "--summary", "--format", "csv")
 	assert.True(t, strings.HasPrefix(r.out, "src_ip,count,"), "the summary's header: %q", r.out)
 }
+
+// TestSkippedSaysWhere: every event skipped is named with its file and
+// line. Exit status 2 says audit data may have been lost (an event cut
+// before its code, in a record or as a line of the file); a record whose
+// properties.log holds no JSON object (the klog text of another category,
+// a run of [) is named but loses nothing.
+func TestSkippedSaysWhere(t *testing.T) {
+	good := call401.line()
+	cut := `{"kind":"Event","auditID":"c","requestURI":"/401","stage":"ResponseStarted","user":{},"responseStatus":{"code":4`
+	klog := `{"category":"kube-apiserver","properties":{"log":"I1120 09:01:15 401 controller.go:615] quota\n"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
+	brackets := `{"category":"kube-audit","properties":{"log":"` + strings.Repeat("[", 1_000_000) + ` 401"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
+	cutRecord := `{"category":"kube-audit","properties":{"log":"{\"kind\":\"Event\",\"auditID\":\"c\",\"requestURI\":\"/401\",\"responseStatus\":{\"code\":4"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
+	for _, tc := range []struct {
+		name, line string
+		code       int
+		why        string
+	}{
+		{"a line cut before its code", cut, 2, "a.log line 2: JSON document cut short"},
+		{"a record cut before its code", cutRecord, 2, "a.log line 2: event skipped: cut short or malformed"},
+		{"klog text", klog, 0, "a.log line 2: event skipped: not JSON (klog text"},
+		{"a million [", brackets, 0, "a.log line 2: event skipped: not JSON"},
+	} {
+		logs := writeFile(t, "a.log", good+"\n"+tc.line+"\n"+good+"\n")
+		r := scan(t, "", "--format", "csv", logs)
+		assert.Equal(t, tc.code, r.code, "%s: %s", tc.name, r.err)
+		assert.Contains(t, r.err, tc.why, tc.name)
+		assert.Len(t, scanCSV(t, r.out), 3, "%s: both good rows", tc.name)
+	}
+}
