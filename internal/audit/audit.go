@@ -19,8 +19,10 @@
 //   - properties.log as Splunk's search-time extraction produced it, with
 //     the record's resourceId beside it.
 //
-// It uses jsonparser's scanning calls and its own reader only: no
-// reflection, and no allocation per event once its buffers have grown.
+// It reads with its own one-pass reader, on jsontext's lexer, and with
+// jsonparser's scanning calls where that reader declines an event (see
+// Extractor.general): no reflection, and no allocation per event once its
+// buffers have grown.
 package audit
 
 import "errors"

@@ -4,20 +4,42 @@ import (
 	"bytes"
 
 	"github.com/buger/jsonparser"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
-var fieldPaths = [...][]string{
-	{"sourceIPs"},
-	{"userAgent"},
-	{"verb"},
-	{"requestURI"},
-	{"responseStatus", "reason"},
-	{"requestReceivedTimestamp"},
-	{"user", "username"},
-	{"user", "groups"},
-	{"auditID"},
-	{"stage"},
+// eventFields are the members of an audit event that general reads, and
+// the field of Event each fills: text takes a string, number or boolean;
+// list takes every element of an array and, with lone, a string alone as a
+// list of one. quick reads the same members its own way, and FuzzOnePass
+// holds the two to the same result.
+var eventFields = [...]struct {
+	path []string
+	text func(*Event) *[]byte
+	list func(*Event) *[][]byte
+	lone bool
+}{
+	{path: []string{"sourceIPs"}, list: func(e *Event) *[][]byte { return &e.SourceIPs }, lone: true},
+	{path: []string{"userAgent"}, text: func(e *Event) *[]byte { return &e.UserAgent }},
+	{path: []string{"verb"}, text: func(e *Event) *[]byte { return &e.Verb }},
+	{path: []string{"requestURI"}, text: func(e *Event) *[]byte { return &e.RequestURI }},
+	{path: []string{"responseStatus", "reason"}, text: func(e *Event) *[]byte { return &e.Reason }},
+	{path: []string{"requestReceivedTimestamp"}, text: func(e *Event) *[]byte { return &e.Time }},
+	{path: []string{"user", "username"}, text: func(e *Event) *[]byte { return &e.User }},
+	{path: []string{"user", "groups"}, list: func(e *Event) *[][]byte { return &e.Groups }},
+	{path: []string{"auditID"}, text: func(e *Event) *[]byte { return &e.AuditID }},
+	{path: []string{"stage"}, text: func(e *Event) *[]byte { return &e.Stage }},
 }
+
+// eventPaths are the paths of eventFields, in order, as jsonparser.EachKey
+// takes them.
+var eventPaths = func() [][]string {
+	paths := make([][]string, len(eventFields))
+	for i, f := range eventFields {
+		paths[i] = f.path
+	}
+	return paths
+}()
 
 // event reads one audit event, all of ev but blanks, possibly cut short,
 // of the record whose cluster is given; its time falls back to the
@@ -26,7 +48,7 @@ var fieldPaths = [...][]string{
 // reads plain events; anything else, and every event cut short, is read by
 // general.
 func (x *Extractor) event(ev, cluster []byte, fn func(*Event)) error {
-	ev = trimSpace(ev)
+	ev = jsontext.TrimSpace(ev)
 	if len(ev) == 0 || ev[0] != '{' {
 		return ErrNotJSON
 	}
@@ -46,7 +68,7 @@ func (x *Extractor) eventAt(r *reader, cluster []byte, fn func(*Event)) error {
 		return nil
 	}
 	*r = start
-	end := ValueEnd(r.b[r.i:])
+	end := jsontext.ValueEnd(r.b[r.i:])
 	if end < 0 {
 		end = len(r.b) - r.i
 		r.fail(errCut)
@@ -64,7 +86,7 @@ func (x *Extractor) eventAt(r *reader, cluster []byte, fn func(*Event)) error {
 func (x *Extractor) general(ev, cluster []byte, fn func(*Event)) error {
 	v, vt, end, err := jsonparser.Get(ev, "responseStatus", "code")
 	switch {
-	case err == jsonparser.KeyPathNotFoundError && ValueEnd(ev) == len(ev):
+	case err == jsonparser.KeyPathNotFoundError && jsontext.ValueEnd(ev) == len(ev):
 		if !isAuditEvent(ev) {
 			return ErrNotAudit
 		}
@@ -84,7 +106,7 @@ func (x *Extractor) general(ev, cluster []byte, fn func(*Event)) error {
 	}
 	x.startEvent(ev, cluster)
 	x.ev.Code, x.ev.CodeText = code, v
-	jsonparser.EachKey(ev, x.fieldCB, fieldPaths[:]...)
+	jsonparser.EachKey(ev, x.fieldCB, eventPaths...)
 	if !wanted && !x.ev.Anonymous() {
 		return nil
 	}
@@ -200,7 +222,7 @@ func (x *Extractor) quick(r *reader, cluster []byte, fn func(*Event), whole bool
 			return true
 		}
 	}
-	if r.err != nil || !known || whole && len(trimSpace(r.b[r.i:])) > 0 {
+	if r.err != nil || !known || whole && len(jsontext.TrimSpace(r.b[r.i:])) > 0 {
 		return false
 	}
 	x.seen++
@@ -217,7 +239,7 @@ func (x *Extractor) quickString(r *reader) []byte {
 		r.fail(errSyntax)
 		return nil
 	}
-	end := stringEnd(r.b[r.i+1:])
+	end := jsontext.StringEnd(r.b[r.i+1:])
 	if end < 0 {
 		r.fail(errCut)
 		return nil
@@ -295,7 +317,7 @@ func (x *Extractor) quickStatus(r *reader) (int, bool) {
 			switch {
 			case len(v) > 1 && v[0] == '"':
 				v, vt = v[1:len(v)-1], jsonparser.String
-			case !isNumber(v):
+			case !jsontext.IsNumber(v):
 				return 0, false
 			}
 			x.ev.CodeText = v
@@ -320,37 +342,28 @@ func (x *Extractor) quickStatus(r *reader) (int, bool) {
 	return code, r.err == nil && seen&1 != 0
 }
 
+// setField takes the value jsonparser found of eventFields[i]. On an
+// error i may be -1.
 func (x *Extractor) setField(i int, v []byte, vt jsonparser.ValueType, err error) {
 	if err != nil {
 		return
 	}
-	switch i {
-	case 0:
-		if vt == jsonparser.Array {
-			jsonparser.ArrayEach(v, x.ipCB)
-		} else if vt == jsonparser.String {
-			x.ev.SourceIPs = x.ev.appendCapped(x.ev.SourceIPs, x.value(v, vt))
-		}
-	case 1:
-		x.ev.UserAgent = x.value(v, vt)
-	case 2:
-		x.ev.Verb = x.value(v, vt)
-	case 3:
-		x.ev.RequestURI = x.value(v, vt)
-	case 4:
-		x.ev.Reason = x.value(v, vt)
-	case 5:
-		x.ev.Time = x.value(v, vt)
-	case 6:
-		x.ev.User = x.value(v, vt)
-	case 7:
-		if vt == jsonparser.Array {
-			jsonparser.ArrayEach(v, x.groupCB)
-		}
-	case 8:
-		x.ev.AuditID = x.value(v, vt)
-	case 9:
-		x.ev.Stage = x.value(v, vt)
+	switch f := &eventFields[i]; {
+	case f.text != nil:
+		*f.text(&x.ev) = x.value(v, vt)
+	case vt == jsonparser.Array:
+		x.list = f.list(&x.ev)
+		jsonparser.ArrayEach(v, x.elementCB)
+	case vt == jsonparser.String && f.lone:
+		x.list = f.list(&x.ev)
+		x.addElement(v, vt, 0, nil)
+	}
+}
+
+// addElement appends an element of the array being read to x.list.
+func (x *Extractor) addElement(v []byte, vt jsonparser.ValueType, _ int, err error) {
+	if err == nil {
+		*x.list = x.ev.appendCapped(*x.list, x.value(v, vt))
 	}
 }
 
@@ -390,7 +403,7 @@ func parseCode(v []byte, vt jsonparser.ValueType) (int, bool) {
 	if vt != jsonparser.Number && vt != jsonparser.String {
 		return 0, false
 	}
-	v = trimSpace(v)
+	v = jsontext.TrimSpace(v)
 	if len(v) == 0 || len(v) > 9 {
 		return 0, false
 	}

@@ -7,15 +7,13 @@ import (
 	"unicode"
 
 	"github.com/buger/jsonparser"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
 // maxDepth bounds how deep wrappers may nest around a record: a top-level
 // array, body, records, and one more for an array inside an array.
 const maxDepth = 4
-
-// bom is the UTF-8 byte order mark that Azure portal downloads and
-// PowerShell put before JSON.
-var bom = []byte("\xef\xbb\xbf")
 
 // An Extractor reports the audit events that match: whose
 // responseStatus.code is one of its codes or, with anonymous, whose caller
@@ -36,9 +34,9 @@ type Extractor struct {
 	recT []byte // the record's time, decoded
 	str  []byte // event field values, decoded
 
-	fieldCB func(int, []byte, jsonparser.ValueType, error)
-	ipCB    func([]byte, jsonparser.ValueType, int, error)
-	groupCB func([]byte, jsonparser.ValueType, int, error)
+	list      *[][]byte // the list of x.ev that an array being read fills
+	fieldCB   func(int, []byte, jsonparser.ValueType, error)
+	elementCB func([]byte, jsonparser.ValueType, int, error)
 }
 
 // NewExtractor returns an Extractor for the given response codes and, with
@@ -50,17 +48,7 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 	}
 	// The callbacks are made once so that passing them to jsonparser costs
 	// no allocation per event.
-	x.fieldCB = x.setField
-	x.ipCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
-		if err == nil {
-			x.ev.SourceIPs = x.ev.appendCapped(x.ev.SourceIPs, x.value(v, vt))
-		}
-	}
-	x.groupCB = func(v []byte, vt jsonparser.ValueType, _ int, err error) {
-		if err == nil {
-			x.ev.Groups = x.ev.appendCapped(x.ev.Groups, x.value(v, vt))
-		}
-	}
+	x.fieldCB, x.elementCB = x.setField, x.addElement
 	return x
 }
 
@@ -183,7 +171,7 @@ func mayBeAnonymous(text []byte) bool {
 // it is cheap enough for every event, so that events dropped unparsed can
 // still be counted when their audit data is not JSON.
 func HoldsJSON(text []byte) bool {
-	text = bytes.TrimPrefix(trimSpace(text), bom)
+	text = jsontext.TrimBOM(jsontext.TrimSpace(text))
 	if len(text) == 0 || (text[0] != '{' && text[0] != '[') {
 		return false
 	}
@@ -243,24 +231,26 @@ func (x *Extractor) texts(texts [][]byte, fn func(*Event)) error {
 	return first
 }
 
-// values reads the JSON values of text one after another: line merging
-// and concatenated JSON put several records in one event. Text that is not
-// JSON is passed over to the end of its line.
+// values reads the JSON values of text one after another, by the rule of
+// jsontext.TopLevel: line merging and concatenated JSON put several records
+// in one event. A value cut short ends the text, as TRUNCATE cut it; a
+// value that breaks, and text that is not JSON, cost the rest of their
+// line. A byte order mark is passed over where Windows tools write one, at
+// the start.
 func (x *Extractor) values(text []byte, fn func(*Event)) error {
-	text = bytes.TrimPrefix(text, bom)
+	text = jsontext.TrimBOM(text)
 	var (
 		first error
 		found bool
 		r     reader
 	)
 	for i := 0; i < len(text); {
-		if isSpace(text[i]) {
+		err, lineLost := ErrNotJSON, true
+		switch jsontext.TopLevel(text[i]) {
+		case jsontext.Blank, jsontext.Newline:
 			i++
 			continue
-		}
-		found = true
-		err, lineLost := ErrNotJSON, true
-		if c := text[i]; c == '{' || c == '[' {
+		case jsontext.Value:
 			r.reset(text[i:])
 			err = x.element(&r, 0, fn)
 			i += r.i
@@ -269,6 +259,7 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 			}
 			lineLost = r.err != nil
 		}
+		found = true
 		if err != nil && first == nil {
 			first = err
 		}
@@ -403,7 +394,7 @@ func (x *Extractor) record(r *reader) recordWalk {
 // (another shape, a record cut short, text after it) reports nothing and
 // returns false, to be read once unquoted.
 func (x *Extractor) quoted(text []byte, fn func(*Event)) (bool, error) {
-	text = trimSpace(text)
+	text = jsontext.TrimSpace(text)
 	if !bytes.HasPrefix(text, []byte(`{""`)) || isEvent(text, true) {
 		return false, nil
 	}
@@ -411,7 +402,7 @@ func (x *Extractor) quoted(text []byte, fn func(*Event)) (bool, error) {
 	r.reset(text)
 	r.csv = true
 	rec := x.record(&r)
-	if r.err != nil || !rec.hasLog || rec.logObj != nil || len(trimSpace(text[r.i:])) > 0 {
+	if r.err != nil || !rec.hasLog || rec.logObj != nil || len(jsontext.TrimSpace(text[r.i:])) > 0 {
 		return false, nil
 	}
 	return true, x.event(x.log, x.cluster(rec.hasRID), fn)
@@ -424,7 +415,7 @@ func (x *Extractor) quoted(text []byte, fn func(*Event)) (bool, error) {
 // With csv, obj is still CSV-quoted.
 func isEvent(obj []byte, csv bool) bool {
 	i := 1
-	for i < len(obj) && isSpace(obj[i]) {
+	for i < len(obj) && jsontext.IsSpace(obj[i]) {
 		i++
 	}
 	if csv {
@@ -454,15 +445,3 @@ func clusterName(resourceID []byte) []byte {
 	}
 	return resourceID
 }
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

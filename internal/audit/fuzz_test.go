@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
 // FuzzDocument: no document, however malformed, makes extraction panic or
@@ -44,7 +46,6 @@ func FuzzDocument(f *testing.F) {
 		if events > 0 && !anon.MayMatch(doc) {
 			t.Fatalf("MayMatch rejects a document with %d matching anonymous events", events)
 		}
-		ValueEnd(doc)
 	})
 }
 
@@ -65,7 +66,7 @@ func FuzzUnescape(f *testing.F) {
 			t.Fatalf("valid %q unescaped to invalid UTF-8 %q", s, out)
 		}
 		got, end, err := appendString(nil, s)
-		if q := stringEnd(s); q >= 0 {
+		if q := jsontext.StringEnd(s); q >= 0 {
 			want, werr := appendUnescaped(nil, s[:q])
 			if werr == nil && (err != nil || end != q+1 || string(got) != string(want)) {
 				t.Fatalf("%q: appendString %q, %d, %v; want %q, %d", s, got, end, err, want, q+1)
@@ -92,7 +93,7 @@ func FuzzOnePass(f *testing.F) {
 	f.Add([]byte(`{"user":{},"responseStatus":{"reason":"Unauthorized","code":"401"},"verb":"g\u0065t","userAgent":"a\"b"}`))
 	f.Add([]byte(`{"responseStatus":{"code":401},"responseStatus":{"code":200}}`))
 	f.Fuzz(func(t *testing.T, ev []byte) {
-		ev = trimSpace(ev)
+		ev = jsontext.TrimSpace(ev)
 		if len(ev) == 0 || ev[0] != '{' {
 			return
 		}

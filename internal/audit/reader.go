@@ -3,6 +3,8 @@ package audit
 import (
 	"bytes"
 	"errors"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
 // Why a reader stopped before the value it reads ended.
@@ -15,8 +17,9 @@ var (
 // recursion and without looking ahead further than the current token, so
 // that it can read input that is cut short (Splunk's TRUNCATE, AKS's 16 KiB
 // limit) as far as it goes. It checks the structure it walks through (keys,
-// colons, commas, brackets) and skips values it is not asked for with a
-// Splitter, which checks nesting and strings only.
+// colons, commas, brackets); a value it is not asked for is passed over by
+// skip, which checks nesting and strings only, or by skipValid, which
+// checks that the value is JSON. Where a token ends is jsontext's to say.
 //
 // After an error every call returns nothing; err says whether the input
 // was cut short or was not JSON.
@@ -53,16 +56,24 @@ func (r *reader) stringAt(i int) ([]byte, int, bool) {
 	return r.b[i+q : i+q+end], i + end + 2*q, true
 }
 
+// stringEnd and valueEnd are jsontext's, for r.b as it lies.
 func (r *reader) stringEnd(s []byte) int {
 	if r.csv {
-		return csvStringEnd(s)
+		return jsontext.CSVStringEnd(s)
 	}
-	return stringEnd(s)
+	return jsontext.StringEnd(s)
+}
+
+func (r *reader) valueEnd(b []byte) int {
+	if r.csv {
+		return jsontext.CSVValueEnd(b)
+	}
+	return jsontext.ValueEnd(b)
 }
 
 // space skips whitespace and reports whether input is left.
 func (r *reader) space() bool {
-	for r.i < len(r.b) && isSpace(r.b[r.i]) {
+	for r.i < len(r.b) && jsontext.IsSpace(r.b[r.i]) {
 		r.i++
 	}
 	if r.i < len(r.b) {
@@ -170,7 +181,7 @@ func (r *reader) skip() []byte {
 			r.i = len(r.b)
 		}
 	case '{', '[':
-		end := compositeEnd(r.b[r.i:], r.csv)
+		end := r.valueEnd(r.b[r.i:])
 		if end < 0 {
 			r.i = len(r.b)
 			r.fail(errCut)
@@ -181,7 +192,7 @@ func (r *reader) skip() []byte {
 		r.fail(errSyntax)
 		return nil
 	default:
-		for r.i < len(r.b) && !isDelimiter(r.b[r.i]) {
+		for r.i < len(r.b) && !jsontext.IsDelimiter(r.b[r.i]) {
 			r.i++
 		}
 		if r.i == len(r.b) {
@@ -196,42 +207,6 @@ func (r *reader) rest() {
 	for _, ok := r.next(); ok; _, ok = r.next() {
 		r.skip()
 	}
-}
-
-// compositeEnd returns the offset just past the object or array that
-// starts b, or -1, checking nesting and strings only, as a Splitter does.
-// Strings, where most of the bytes of an audit event lie, are passed over
-// with bytes.IndexByte. With csv, b is still CSV-quoted.
-func compositeEnd(b []byte, csv bool) int {
-	depth := 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			if !csv {
-				end := stringEnd(b[i+1:])
-				if end < 0 {
-					return -1
-				}
-				i += end + 1
-				continue
-			}
-			if i+1 >= len(b) || b[i+1] != '"' {
-				return -1
-			}
-			end := csvStringEnd(b[i+2:])
-			if end < 0 {
-				return -1
-			}
-			i += end + 3
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth--; depth == 0 {
-				return i + 1
-			}
-		}
-	}
-	return -1
 }
 
 // str reads the next value, which must be a string, decoding it onto dst in
@@ -257,10 +232,6 @@ func (r *reader) str(dst []byte) []byte {
 	return dst
 }
 
-func isDelimiter(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ':' || c == '"' || isSpace(c)
-}
-
 // keyIs reports whether key, as it lies in the input, names name once its
 // escapes are decoded. An escaped key is legal JSON; it needs no speed.
 func keyIs(key []byte, name string) bool {
@@ -276,54 +247,6 @@ func keyIs(key []byte, name string) bool {
 	}
 	dec, err := appendUnescaped(buf[:0], key)
 	return err == nil && string(dec) == name
-}
-
-// stringEnd returns the offset of the quote that closes the JSON string
-// whose contents start s, or -1. bytes.IndexByte finds the quotes; a quote
-// preceded by an odd run of backslashes is escaped.
-func stringEnd(s []byte) int {
-	for off := 0; ; {
-		q := bytes.IndexByte(s[off:], '"')
-		if q < 0 {
-			return -1
-		}
-		q += off
-		n := 0
-		for q-1-n >= 0 && s[q-1-n] == '\\' {
-			n++
-		}
-		if n%2 == 0 {
-			return q
-		}
-		off = q + 1
-	}
-}
-
-// csvStringEnd is stringEnd for a JSON string still CSV-quoted, whose
-// contents start s: every quote is doubled, so an escaped quote is \"" and
-// the closing quote "". It returns -2 for a quote that is not doubled.
-func csvStringEnd(s []byte) int {
-	for off := 0; ; {
-		q := bytes.IndexByte(s[off:], '"')
-		if q < 0 {
-			return -1
-		}
-		q += off
-		if q+1 >= len(s) {
-			return -1
-		}
-		if s[q+1] != '"' {
-			return -2
-		}
-		n := 0
-		for q-1-n >= 0 && s[q-1-n] == '\\' {
-			n++
-		}
-		if n%2 == 0 {
-			return q
-		}
-		off = q + 2
-	}
 }
 
 // maxValidDepth bounds the nesting skipValid checks; a value nested deeper
@@ -371,7 +294,7 @@ func (r *reader) skipValid() []byte {
 				continue
 			}
 		case c == '"':
-			end := stringEnd(r.b[r.i+1:])
+			end := jsontext.StringEnd(r.b[r.i+1:])
 			if end < 0 {
 				r.i = len(r.b)
 				r.fail(errCut)
@@ -420,7 +343,7 @@ func (r *reader) key() bool {
 		r.fail(errSyntax)
 		return false
 	}
-	end := stringEnd(r.b[r.i+1:])
+	end := jsontext.StringEnd(r.b[r.i+1:])
 	if end < 0 {
 		r.i = len(r.b)
 		r.fail(errCut)
@@ -442,58 +365,16 @@ func (r *reader) key() bool {
 // that runs to the end of the input may have been cut: errCut.
 func (r *reader) scalar() bool {
 	start := r.i
-	for r.i < len(r.b) && !isDelimiter(r.b[r.i]) && r.b[r.i] != '{' && r.b[r.i] != '[' {
+	for r.i < len(r.b) && !jsontext.IsDelimiter(r.b[r.i]) {
 		r.i++
 	}
 	if r.i == len(r.b) {
 		r.fail(errCut)
 		return false
 	}
-	if v := r.b[start:r.i]; !isLiteral(v) && !isNumber(v) {
+	if v := r.b[start:r.i]; !jsontext.IsLiteral(v) && !jsontext.IsNumber(v) {
 		r.fail(errSyntax)
 		return false
 	}
 	return true
-}
-
-func isLiteral(v []byte) bool {
-	s := string(v)
-	return s == "true" || s == "false" || s == "null"
-}
-
-// isNumber reports whether v is a JSON number: -?int(.digits)?([eE][+-]?digits)?
-func isNumber(v []byte) bool {
-	i := 0
-	digits := func() bool {
-		j := i
-		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-			i++
-		}
-		return i > j
-	}
-	if i < len(v) && v[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(v) && v[i] == '0':
-		i++
-	case !digits():
-		return false
-	}
-	if i < len(v) && v[i] == '.' {
-		i++
-		if !digits() {
-			return false
-		}
-	}
-	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
-		i++
-		if i < len(v) && (v[i] == '+' || v[i] == '-') {
-			i++
-		}
-		if !digits() {
-			return false
-		}
-	}
-	return i == len(v)
 }

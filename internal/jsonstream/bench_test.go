@@ -10,7 +10,7 @@ import (
 
 // BenchmarkReader splits the bundled sample of AKS records, repeated.
 func BenchmarkReader(b *testing.B) {
-	sample, err := os.ReadFile("../command/testdata/sample.ndjson")
+	sample, err := os.ReadFile("../../samples/sample.ndjson")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,4 +35,10 @@ func benchmarkRead(b *testing.B, in []byte) {
 			}
 		}
 	}
+}
+
+// BenchmarkOneLine reads small documents concatenated on one long line:
+// the work per document must not grow with the line.
+func BenchmarkOneLine(b *testing.B) {
+	benchmarkRead(b, bytes.Repeat([]byte(`{"a":"b","c":1}`), 100_000))
 }

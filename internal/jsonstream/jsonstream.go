@@ -5,7 +5,8 @@
 // byte order mark, or in UTF-16 with one (what Windows PowerShell 5.1's
 // > and Out-File write). It owns the rules that keep one bad line from costing
 // the rest of a file, and the limits that keep any input, however large or
-// hostile, within bounded memory and linear time.
+// hostile, within bounded memory and linear time. Where a token ends, and
+// what may stand between documents, are jsontext's rules.
 //
 // The rules:
 //
@@ -42,8 +43,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
 // MaxDocument is the largest document handed on, in bytes. An AKS audit
@@ -60,8 +64,6 @@ const MaxDepth = 1 << 16
 
 // bufferSize is the read buffer: lines longer than it are read in pieces.
 const bufferSize = 256 << 10
-
-var bom = []byte("\xEF\xBB\xBF")
 
 // A Document is the next thing a Reader found: a whole document, a document
 // cut short, or a problem.
@@ -210,9 +212,11 @@ func (r *Reader) fill() {
 			r.gzipped = true
 			r.br = bufio.NewReaderSize(zr, r.size)
 		}
-		if mark, _ := r.br.Peek(2); len(mark) == 2 && (mark[0] == 0xff && mark[1] == 0xfe || mark[0] == 0xfe && mark[1] == 0xff) {
-			u := &utf16Reader{src: r.br, big: mark[0] == 0xfe, buf: make([]byte, r.size)}
-			r.br.Discard(2)
+		// UTF-16 is decoded, its mark dropped: a lone surrogate or an odd
+		// last byte becomes U+FFFD. Only UTF-16 goes through the decoder,
+		// which copies every byte; UTF-8 is read as it lies.
+		if mark, _ := r.br.Peek(2); string(mark) == "\xff\xfe" || string(mark) == "\xfe\xff" {
+			u := transform.NewReader(r.br, unicode.BOMOverride(transform.Nop))
 			r.br = bufio.NewReaderSize(u, r.size)
 		}
 	}
@@ -245,36 +249,42 @@ func (r *Reader) newline() {
 	r.atLineStart = true
 }
 
-// top reads between documents.
+// top reads between documents, by the rule of jsontext.TopLevel.
 func (r *Reader) top() (Document, bool) {
 	p := r.piece
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		switch c {
-		case ' ', '\t', '\r':
+		top := jsontext.TopLevel(c)
+		switch top {
+		case jsontext.Blank:
 			continue
-		case '\n':
+		case jsontext.Newline:
 			r.piece = p[i+1:]
 			r.newline()
 			return Document{}, false
 		}
+		// A byte order mark may begin any line: files concatenated whole
+		// bring theirs along.
 		lineStart := r.atLineStart && onlySpace(p[:i])
-		if lineStart && c == bom[0] && bytes.HasPrefix(p[i:], bom) {
-			i += len(bom) - 1
-			continue
-		}
-		if r.arrays == 0 {
-			switch c {
-			case '{':
-				r.startDocument(p, i)
-				return Document{}, false
-			case '[':
-				r.arrays, r.arrExpect, r.arrLine = 1, expValueOrClose, r.line
+		if lineStart {
+			if rest := jsontext.TrimBOM(p[i:]); len(rest) < len(p)-i {
+				i = len(p) - len(rest) - 1
 				continue
 			}
-			d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true}
-			r.piece, r.atLineStart, r.mode = p[i:], false, modeSkipLine
-			return d, true
+		}
+		if r.arrays == 0 {
+			switch {
+			case top == jsontext.NotJSON:
+				d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true}
+				r.piece, r.atLineStart, r.mode = p[i:], false, modeSkipLine
+				return d, true
+			case c == '{':
+				r.startDocument(p, i)
+				return Document{}, false
+			}
+			// c is [: the documents are the array's elements.
+			r.arrays, r.arrExpect, r.arrLine = 1, expValueOrClose, r.line
+			continue
 		}
 		// Inside top-level arrays: elements and the commas between them.
 		elem := r.arrExpect == expValue || r.arrExpect == expValueOrClose
@@ -293,7 +303,7 @@ func (r *Reader) top() (Document, bool) {
 		case c == ',' && r.arrExpect == expCommaOrClose:
 			r.arrExpect = expValue
 			continue
-		case (c == '"' || scalarStart(c)) && elem:
+		case (c == '"' || jsontext.IsScalarStart(c)) && elem:
 			r.piece, r.atLineStart = p[i:], false
 			r.mode, r.elemLine = modeElem, r.line
 			r.inStr, r.esc, r.inScalar = false, false, false
@@ -331,23 +341,19 @@ func (r *Reader) element() (Document, bool) {
 		}
 		i = 1
 	}
-	for ; i < len(p); i++ {
-		c := p[i]
-		if r.inStr {
-			switch {
-			case c == '\n':
-				return r.broken(p, i, atNewline, Document{Line: r.arrLine, Skipped: true,
-					Problem: fmt.Sprintf("JSON array broken: a string is still open at the end of line %d", r.line)})
-			case r.esc:
-				r.esc = false
-			case c == '\\':
-				r.esc = true
-			case c == '"':
-				return r.elementEnd(p, i+1)
-			}
-			continue
+	if r.inStr {
+		switch i = r.stringEnd(p, i); {
+		case i == len(p):
+			r.piece = nil
+			return Document{}, false
+		case p[i] == '\n':
+			return r.broken(p, i, atNewline, Document{Line: r.arrLine, Skipped: true,
+				Problem: fmt.Sprintf("JSON array broken: a string is still open at the end of line %d", r.line)})
 		}
-		if delimiter(c) {
+		return r.elementEnd(p, i+1)
+	}
+	for ; i < len(p); i++ {
+		if jsontext.IsDelimiter(p[i]) {
 			return r.elementEnd(p, i)
 		}
 	}
@@ -379,36 +385,22 @@ func (r *Reader) document() (Document, bool) {
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if r.inStr {
-			// The common case: run to the next quote, backslash or newline.
-			if !r.esc {
-				j := i
-				for j < len(p) && p[j] != '"' && p[j] != '\\' && p[j] != '\n' {
-					j++
-				}
-				if j == len(p) {
-					break
-				}
-				i, c = j, p[j]
+			if i = r.stringEnd(p, i); i == len(p) {
+				break
 			}
-			switch {
-			case c == '\n': // never inside a string, even after a backslash
+			if p[i] == '\n' {
 				return r.cut(p, i, atNewline, fmt.Sprintf("JSON document cut short: a string is still open at the end of line %d", r.line))
-			case r.esc:
-				r.esc = false
-			case c == '\\':
-				r.esc = true
-			case c == '"':
-				r.inStr = false
-				if r.strIsKey {
-					r.expect = expColon
-				} else {
-					r.expect = expCommaOrClose
-				}
+			}
+			r.inStr = false
+			if r.strIsKey {
+				r.expect = expColon
+			} else {
+				r.expect = expCommaOrClose
 			}
 			continue
 		}
 		if r.inScalar {
-			if !delimiter(c) {
+			if !jsontext.IsDelimiter(c) {
 				continue
 			}
 			r.inScalar = false
@@ -474,9 +466,9 @@ func (r *Reader) document() (Document, bool) {
 func (r *Reader) fits(c byte) bool {
 	switch r.expect {
 	case expValue:
-		return c == '{' || c == '[' || c == '"' || scalarStart(c)
+		return c == '{' || c == '[' || c == '"' || jsontext.IsScalarStart(c)
 	case expValueOrClose:
-		return c == '{' || c == '[' || c == '"' || c == ']' || scalarStart(c)
+		return c == '{' || c == '[' || c == '"' || c == ']' || jsontext.IsScalarStart(c)
 	case expKey:
 		return c == '"'
 	case expKeyOrClose:
@@ -647,26 +639,52 @@ func (r *Reader) finish() (Document, bool) {
 	return Document{}, false
 }
 
-func scalarStart(c byte) bool {
-	return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'
-}
-
-// delimiter tells whether c ends a number or literal.
-func delimiter(c byte) bool {
-	switch c {
-	case ' ', '\t', '\r', '\n', ',', ']', '}', ':', '"', '{', '[':
-		return true
-	}
-	return false
-}
-
 func onlySpace(b []byte) bool {
 	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\r' {
+		if jsontext.TopLevel(c) != jsontext.Blank {
 			return false
 		}
 	}
 	return true
+}
+
+// stringEnd passes over the contents of the string open at p[i]: it
+// returns the offset of the closing quote, of a newline that finds the
+// string still open (a raw newline can lie in no JSON string), or len(p)
+// when p ends inside the string, r.esc then saying whether p ends with a
+// backslash that escapes what comes next.
+func (r *Reader) stringEnd(p []byte, i int) int {
+	if r.esc {
+		if p[i] == '\n' {
+			return i
+		}
+		r.esc = false
+		i++
+	}
+	// Keys and most values are short: a byte loop finds their end sooner
+	// than a call to bytes.IndexByte would.
+	short := min(len(p), i+16)
+	for i < short && p[i] != '"' && p[i] != '\\' && p[i] != '\n' {
+		i++
+	}
+	if i < short && p[i] != '\\' || i == len(p) {
+		return i
+	}
+	// The newline is looked for in the string only: a line may hold many
+	// documents.
+	s := p[i:]
+	end := jsontext.StringEnd(s)
+	if end >= 0 {
+		s = s[:end]
+	}
+	if nl := bytes.IndexByte(s, '\n'); nl >= 0 {
+		return i + nl
+	}
+	if end >= 0 {
+		return i + end
+	}
+	r.esc = jsontext.EndsInEscape(s)
+	return len(p)
 }
 
 func restOfLine(b []byte) []byte {
@@ -674,66 +692,4 @@ func restOfLine(b []byte) []byte {
 		b = b[:i]
 	}
 	return bytes.TrimRight(b, "\r")
-}
-
-// utf16Reader decodes UTF-16 text, its byte order mark already read, into
-// UTF-8. A surrogate without its pair, or an odd last byte, becomes U+FFFD.
-type utf16Reader struct {
-	src  io.Reader
-	big  bool
-	buf  []byte // what src gave: pending, then the bytes just read
-	keep int    // bytes at buf's start not decoded yet: half a unit, or a high surrogate
-	text []byte // decoded text
-	out  []byte // the part of text not yet returned
-	err  error
-}
-
-func (u *utf16Reader) Read(p []byte) (int, error) {
-	for len(u.out) == 0 {
-		if u.err != nil {
-			if u.keep > 0 { // cut in the middle of a character
-				u.keep, u.out = 0, utf8.AppendRune(u.text[:0], utf8.RuneError)
-				break
-			}
-			return 0, u.err
-		}
-		n, err := u.src.Read(u.buf[u.keep:])
-		u.err = err
-		u.decode(u.buf[:u.keep+n])
-	}
-	n := copy(p, u.out)
-	u.out = u.out[n:]
-	return n, nil
-}
-
-// decode turns data's whole characters into out, and keeps the rest.
-func (u *utf16Reader) decode(data []byte) {
-	out := u.text[:0]
-	i := 0
-	for ; i+1 < len(data); i += 2 {
-		r := u.unit(data[i:])
-		if utf16.IsSurrogate(r) && r < 0xdc00 { // a high surrogate: its pair follows
-			if i+3 >= len(data) {
-				break // the pair is in the next read
-			}
-			if r2 := u.unit(data[i+2:]); r2 >= 0xdc00 && r2 < 0xe000 {
-				r = utf16.DecodeRune(r, r2)
-				i += 2
-			} else {
-				r = utf8.RuneError
-			}
-		} else if utf16.IsSurrogate(r) {
-			r = utf8.RuneError // a low surrogate alone
-		}
-		out = utf8.AppendRune(out, r)
-	}
-	u.text, u.out = out, out
-	u.keep = copy(u.buf, data[i:])
-}
-
-func (u *utf16Reader) unit(b []byte) rune {
-	if u.big {
-		return rune(b[0])<<8 | rune(b[1])
-	}
-	return rune(b[1])<<8 | rune(b[0])
 }

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unicode/utf16"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
 // A Table is what could be read of one lookup file: its header and every
@@ -103,31 +107,16 @@ func cutShort(w *Warnings, name string, line int) {
 	w.AddFile("%s is larger than %d MiB: rows from line %d on are not applied", name, MaxBytes>>20, line)
 }
 
-var bom = []byte("\ufeff") // the byte order mark, in UTF-8
-
 // decode gives UTF-8 text with no byte order mark: spreadsheets and
-// PowerShell write one, UTF-16 included. Anything else with a NUL byte is
-// not text.
+// PowerShell write one, UTF-16 included (a lone surrogate or an odd last
+// byte becomes U+FFFD). Anything else with a NUL byte is not text.
 func decode(name string, data []byte) ([]byte, error) {
-	switch {
-	case bytes.HasPrefix(data, bom):
-		data = data[3:]
-	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
-		big := data[0] == 0xfe
-		data = data[2:]
-		u := make([]uint16, len(data)/2)
-		for i := range u {
-			if big {
-				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
-			} else {
-				u[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
-			}
-		}
-		data = []byte(string(utf16.Decode(u)))
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		data, _, _ = transform.Bytes(unicode.BOMOverride(transform.Nop), data)
 	}
 	// A file saved twice with a mark, or UTF-16 holding one, has another.
-	for bytes.HasPrefix(data, bom) {
-		data = data[len(bom):]
+	for bytes.HasPrefix(data, []byte(jsontext.BOM)) {
+		data = data[len(jsontext.BOM):]
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, refuse(name, "it holds binary content, not CSV text")

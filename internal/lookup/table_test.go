@@ -87,6 +87,14 @@ func TestParseUTF16(t *testing.T) {
 		assert.Equal(t, []string{"sourceIP", "comment"}, tb.Header, name)
 		assert.Equal(t, []string{"2:198.51.100.7|café"}, rows(tb), name)
 	}
+
+	// A surrogate without its pair, and an odd last byte, become U+FFFD.
+	data := append([]byte{0xff, 0xfe, 'a', 0, ',', 0, 'b', 0, '\n', 0, '1', 0, ',', 0, 0x00, 0xd8, 'x', 0, '\n', 0}, '2')
+	var w Warnings
+	tb, err := Parse("u.csv", data, &w)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2:1|\uFFFDx"}, rows(tb))
+	assert.Equal(t, []string{"u.csv line 3: 1 cells where the header has 2; row ignored"}, w.Messages())
 }
 
 // TestParseRefuses: only what cannot be a lookup refuses the file, and the
