@@ -98,7 +98,8 @@ func Run(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, Usage)
 		return 0
 	case err != nil:
-		fmt.Fprintf(stderr, "kubefingerprint scan: %v\nRun 'kubefingerprint scan --help' for usage.\n", err)
+		say(stderr, fmt.Sprintf("kubefingerprint scan: %v", err)) // a flag is whatever the shell expanded
+		fmt.Fprintln(stderr, "Run 'kubefingerprint scan --help' for usage.")
 		return 2
 	}
 	lk, err := applookups.Load(applookups.Request{Allowlists: cfg.filters, Scanners: cfg.scanners})
@@ -152,6 +153,9 @@ func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin 
 	}
 	_, summary := d.Summary(nil) // the lookups' warnings are on stderr already
 	say(stderr, summary)
+	if p.spool.noFile != nil {
+		say(stderr, fmt.Sprintf("kubefingerprint: WARN no temporary file for the rows of large events (%v): they were held in memory; set TMPDIR to a writable folder", p.spool.noFile))
+	}
 	if agg != nil {
 		say(stderr, agg.Note())
 	}

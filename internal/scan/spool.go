@@ -14,14 +14,15 @@ const spoolMemory = 8 << 20
 // rows of a withdrawn event never reach the output, and the rows of one
 // huge event (a records batch of a million 401s) are never all in memory.
 type spool struct {
-	mem  []byte
-	file *os.File // nil until the event outgrows memory
-	size int64    // bytes in file
-	err  error    // the first write error of the file
+	mem    []byte
+	file   *os.File // nil until the event outgrows memory
+	noFile error    // why no temporary file could be made; not tried again
+	size   int64    // bytes in file
+	err    error    // the first write error of the file
 }
 
 func (s *spool) write(p []byte) {
-	if s.file == nil && len(s.mem)+len(p) > spoolMemory {
+	if s.file == nil && s.noFile == nil && len(s.mem)+len(p) > spoolMemory {
 		s.spill()
 	}
 	if s.file == nil {
@@ -40,6 +41,7 @@ func (s *spool) write(p []byte) {
 func (s *spool) spill() {
 	f, err := os.CreateTemp("", "kubefingerprint-*.rows")
 	if err != nil {
+		s.noFile = err
 		return
 	}
 	os.Remove(f.Name()) // where the system allows it, the file goes with the process

@@ -65,6 +65,7 @@ func (t *Tags) Add(tb *lookup.Table, w *lookup.Warnings) error {
 		return &lookup.RefusedError{Name: tb.Name, Why: "it needs the columns scanner and userAgent"}
 	}
 	var unindexed []int
+	t.unindexed = 0 // the bound is per file: a site file cannot push out shipped rows
 	for _, r := range tb.Rows {
 		tag, ua := r.Cells[pos[0]], r.Cells[pos[1]]
 		if err := checkTag(tag); err != nil {
