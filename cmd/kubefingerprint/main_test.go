@@ -101,8 +101,8 @@ func TestEndToEnd(t *testing.T) {
 	t1.AppendRow("1795165202", "I1120 09:00:02.000 klog text, not JSON", "2")
 	rep = s.request(chunkedtest.Execute(false, t1.Body()))
 	assert.Equal(t, map[string]any{"finished": false}, rep.Meta)
-	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{},_chunked_idx\n"+
-		"1795165200,\"203.0.113.7\n10.0.0.1\",\"scanner \"\"x\"\", v1\n$HOME$;$\",get,/api/v1/secrets,Unauthorized,AKS-E2E,10.0.0.1,,401,,,ResponseStarted,,$203.0.113.7$;$10.0.0.1$,,0\n", rep.Body)
+	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,cut,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{},_chunked_idx\n"+
+		"1795165200,\"203.0.113.7\n10.0.0.1\",\"scanner \"\"x\"\", v1\n$HOME$;$\",get,/api/v1/secrets,Unauthorized,AKS-E2E,10.0.0.1,,401,,,,ResponseStarted,,$203.0.113.7$;$10.0.0.1$,,0\n", rep.Body)
 
 	// A chunk without 401s gets an empty body.
 	t2 := chunkedtest.Table{Columns: []string{"_time", "_raw"}}
@@ -115,8 +115,8 @@ func TestEndToEnd(t *testing.T) {
 	t3.AppendRow(auditRecord(401, []string{"2001:db8::5"}, "python-requests/2.31.0", "list", "/apis/apps/v1/deployments?limit=500", "2026-11-20T09:00:04.25Z"))
 	rep = s.request(chunkedtest.Execute(true, t3.Body()))
 	assert.Equal(t, true, rep.Meta["finished"])
-	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{}\n"+
-		"1795165204.250000,2001:db8::5,python-requests/2.31.0,list,/apis/apps/v1/deployments?limit=500,Unauthorized,AKS-E2E,2001:db8::5,,401,python-requests,,ResponseStarted,,,\n", rep.Body)
+	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,cut,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{}\n"+
+		"1795165204.250000,2001:db8::5,python-requests/2.31.0,list,/apis/apps/v1/deployments?limit=500,Unauthorized,AKS-E2E,2001:db8::5,,401,,python-requests,,ResponseStarted,,,\n", rep.Body)
 	assert.Equal(t, map[string]any{"messages": []any{[]any{"WARN", "kubefingerprint: events read: 5, rows emitted: 2, events skipped as unparsable: 1; no allowlist lookup applied; skipped: 1 not JSON (klog text, or not audit data); " +
 		"problems: lookup kubefingerprint_scanners.csv cannot be applied (it is missing from the app's lookups folder); the copy built into the command applies"}}},
 		rep.Meta["inspector"], "the klog line and the missing lookup make it a WARN")

@@ -53,6 +53,11 @@ type Event struct {
 	AuditID    []byte
 	Stage      []byte
 
+	// Cut is empty for an event read up to its code, else what a row says
+	// of an event the input ends inside before it: CutCodeInferred or
+	// CutCodeUnknown (see Extractor.beforeCode).
+	Cut []byte
+
 	// ListsCut says sourceIPs or user.groups held more than MaxList
 	// entries and only the first MaxList-1 and the last were kept. No real
 	// API server writes that many (its header limit keeps sourceIPs far

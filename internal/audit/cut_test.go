@@ -30,20 +30,22 @@ func TestMayBeCut(t *testing.T) {
 		text string
 		may  bool
 	}{
-		"short":                       {`{"a":1}`, false},
-		"whole event":                 {whole, false},
-		"whole record":                {record(whole), false},
-		"whole record, CSV":           {csv(record(whole)), false},
-		"whole event, CSV":            {csv(whole), false},
-		"two whole records":           {record(whole) + "\n" + record(whole), false},
-		"event cut":                   {cut, true},
-		"record of a cut event":       {record(cut), true},
-		"record of a cut event, CSV":  {csv(record(cut)), true},
-		"record cut":                  {record(whole)[:5000], true},
-		"whole then cut record":       {record(whole) + "\n" + record(cut), true},
-		"whole then cut record, CSV":  {csv(record(whole) + "\n" + record(cut)), true},
-		"whole event with forged key": {event(forged), false},
-		"no auditID":                  {strings.Replace(whole, `"auditID"`, `"id"`, 1), true},
+		"short":                                {`{"a":1}`, false},
+		"whole event":                          {whole, false},
+		"whole record":                         {record(whole), false},
+		"whole record, CSV":                    {csv(record(whole)), false},
+		"whole event, CSV":                     {csv(whole), false},
+		"two whole records":                    {record(whole) + "\n" + record(whole), false},
+		"event cut":                            {cut, true},
+		"record of a cut event":                {record(cut), true},
+		"record of a cut event, CSV":           {csv(record(cut)), true},
+		"record cut":                           {record(whole)[:5000], true},
+		"whole then cut record":                {record(whole) + "\n" + record(cut), true},
+		"whole then cut record, CSV":           {csv(record(whole) + "\n" + record(cut)), true},
+		"whole event with forged key":          {event(forged), false},
+		"no auditID":                           {strings.Replace(whole, `"auditID"`, `"id"`, 1), true},
+		"event cut in its status":              {whole[:strings.Index(whole, `,"code":200`)], true},
+		"record of an event cut in its status": {record(whole[:strings.Index(whole, `,"code":200`)]), true},
 	} {
 		assert.Equal(t, tt.may, mayBeCut([]byte(tt.text)), name)
 	}

@@ -84,15 +84,24 @@ func (x *Extractor) eventAt(r *reader, cluster []byte, fn func(*Event)) error {
 // "401", or "401" of a cut "4012". It is the oracle quick is tested
 // against (FuzzOnePass).
 func (x *Extractor) general(ev, cluster []byte, fn func(*Event)) error {
+	ev = jsontext.TrimSpace(ev) // the line end after an event cut short
 	v, vt, end, err := jsonparser.Get(ev, "responseStatus", "code")
+	whole := jsontext.ValueEnd(ev) == len(ev)
 	switch {
-	case err == jsonparser.KeyPathNotFoundError && jsontext.ValueEnd(ev) == len(ev):
+	case err == jsonparser.KeyPathNotFoundError && whole:
 		if !isAuditEvent(ev) {
 			return ErrNotAudit
 		}
 		x.seen++
 		return nil // an event without a response, such as stage RequestReceived
-	case err != nil, vt == jsonparser.Number && end >= len(ev):
+	case err == nil && vt == jsonparser.Number && end >= len(ev) && len(v) != 3:
+		// The input ends inside the code, or right after one or two digits
+		// that may be the start of one. An HTTP status has three digits:
+		// three at the cut are the whole code.
+		return x.beforeCode(ev, cluster, fn)
+	case err != nil && !whole:
+		return x.beforeCode(ev, cluster, fn)
+	case err != nil:
 		return ErrMalformed
 	}
 	x.seen++
@@ -112,6 +121,165 @@ func (x *Extractor) general(ev, cluster []byte, fn func(*Event)) error {
 	}
 	x.report(fn)
 	return nil
+}
+
+// What Event.Cut says of an event the input ends inside before its code.
+var (
+	// CutCodeInferred: a failed authentication, "user":{} at stage
+	// ResponseStarted, which the API server writes for a rejected
+	// credential and for nothing else; its code is 401.
+	CutCodeInferred = []byte("code inferred")
+	// CutCodeUnknown: an unauthenticated caller (anonymous mode); its code
+	// is left empty.
+	CutCodeUnknown = []byte("code unknown")
+)
+
+// Stage of the audit event the API server writes when authentication
+// fails: the response has started, and no user is known.
+const stageResponseStarted = "ResponseStarted"
+
+// beforeCode reads an audit event that the input ends inside before its
+// responseStatus.code: AKS's 16 KiB cut of properties.log, or Splunk's
+// TRUNCATE, after a client padded its user agent or X-Forwarded-For so
+// that the code falls past the cut. What lies before the cut may still say
+// who called, and then the event is reported: a failed authentication
+// (when 401 is wanted) with its code inferred, and with anonymous an
+// unauthenticated caller with its code unknown. An event whose caller is
+// authenticated or unknown is not reported, and is counted: ErrMalformed.
+//
+// Values are taken whole, the first of a repeated key as jsonparser
+// takes it, except the user agent and request URI the cut falls in, which
+// are kept as far as they go: both are a client's free text. sourceIPs
+// the cut falls in are dropped whole: the address the API server saw is
+// the last entry, and every entry before it is the client's
+// X-Forwarded-For.
+func (x *Extractor) beforeCode(ev, cluster []byte, fn func(*Event)) error {
+	x.startEvent(ev, cluster)
+	var r reader
+	r.reset(ev)
+	r.open('{')
+	var seen int
+	emptyUser := false
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		bit := 0
+		for i, name := range beforeCodeKeys {
+			if keyIs(key, name) {
+				bit = 1 << i
+				break
+			}
+		}
+		if bit == 0 || seen&bit != 0 {
+			r.skip()
+			continue
+		}
+		seen |= bit
+		switch bit {
+		case qSourceIPs:
+			if !x.cutStrings(&r, &x.ev.SourceIPs) {
+				x.ev.SourceIPs = x.ev.SourceIPs[:0]
+			}
+		case qUser:
+			emptyUser = x.cutUser(&r)
+		case qResponseStatus:
+			if r.open('{') {
+				for k, ok := r.next(); ok; k, ok = r.next() {
+					if keyIs(k, "reason") && len(x.ev.Reason) == 0 {
+						x.ev.Reason = x.cutString(&r, false)
+					} else {
+						r.skip()
+					}
+				}
+			}
+		default:
+			*beforeCodeText[bit](&x.ev) = x.cutString(&r, bit == qUserAgent || bit == qRequestURI)
+		}
+	}
+	if r.err != errCut {
+		return ErrMalformed
+	}
+	switch {
+	case emptyUser && string(x.ev.Stage) == stageResponseStarted && x.wants(401):
+		x.ev.Code, x.ev.CodeText, x.ev.Cut = 401, code401, CutCodeInferred
+	case x.anonymous && x.ev.Anonymous():
+		x.ev.Cut = CutCodeUnknown
+	default:
+		return ErrMalformed
+	}
+	x.seen++
+	x.report(fn)
+	return nil
+}
+
+var code401 = []byte("401")
+
+// beforeCodeKeys are the members beforeCode reads, at the bit of quick's
+// that each stands for; beforeCodeText are the plain strings among them.
+var (
+	beforeCodeKeys = [...]string{"sourceIPs", "userAgent", "verb", "requestURI", "responseStatus",
+		"requestReceivedTimestamp", "user", "auditID", "stage"}
+	beforeCodeText = map[int]func(*Event) *[]byte{
+		qUserAgent:  func(e *Event) *[]byte { return &e.UserAgent },
+		qVerb:       func(e *Event) *[]byte { return &e.Verb },
+		qRequestURI: func(e *Event) *[]byte { return &e.RequestURI },
+		qTime:       func(e *Event) *[]byte { return &e.Time },
+		qAuditID:    func(e *Event) *[]byte { return &e.AuditID },
+		qStage:      func(e *Event) *[]byte { return &e.Stage },
+	}
+)
+
+// cutString reads a string value decoded into x.str: nil for another
+// kind of value or, unless partial, for a string the input ends inside.
+func (x *Extractor) cutString(r *reader, partial bool) []byte {
+	if r.peek() != '"' {
+		r.skip()
+		return nil
+	}
+	start := len(x.str)
+	x.str = r.str(x.str)
+	if r.err != nil && !partial {
+		return nil
+	}
+	return x.str[start:len(x.str):len(x.str)]
+}
+
+// cutStrings reads an array of strings onto dst and reports whether the
+// array was read whole.
+func (x *Extractor) cutStrings(r *reader, dst *[][]byte) bool {
+	if r.peek() != '[' {
+		r.skip()
+		return r.err == nil
+	}
+	r.open('[')
+	for r.element() {
+		if v := x.cutString(r, false); r.err == nil {
+			*dst = x.ev.appendCapped(*dst, v)
+		}
+	}
+	return r.err == nil
+}
+
+// cutUser reads the user object as far as the input goes, and reports
+// whether it was read whole and empty: "user":{}, the mark of a failed
+// authentication.
+func (x *Extractor) cutUser(r *reader) bool {
+	if r.peek() != '{' {
+		r.skip()
+		return false
+	}
+	r.open('{')
+	members := 0
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		members++
+		switch {
+		case keyIs(key, "username") && len(x.ev.User) == 0:
+			x.ev.User = x.cutString(r, false)
+		case keyIs(key, "groups") && len(x.ev.Groups) == 0:
+			x.cutStrings(r, &x.ev.Groups)
+		default:
+			r.skip()
+		}
+	}
+	return r.err == nil && members == 0
 }
 
 // startEvent empties x.ev for event ev and sizes x.str to hold all of its

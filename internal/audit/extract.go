@@ -61,8 +61,8 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 // that code. An unauthenticated caller is named system:anonymous or
 // system:unauthenticated; the API server writes those letters plainly, but
 // JSON lets any of them be written as a \u escape, so text with an escape
-// of one of their characters may match too. Long text that may hold an
-// event cut before its code is read too (mayBeCut).
+// of one of their characters may match too. Text that may hold an event
+// cut before its code is read too (mayBeCut).
 func (x *Extractor) MayMatch(text []byte) bool {
 	for _, c := range x.codeTexts {
 		if bytes.Contains(text, c) {
@@ -78,32 +78,50 @@ func (x *Extractor) MayMatch(text []byte) bool {
 // leaves room).
 const MayBeCut = 4 << 10
 
-// mayBeCut reports whether long text may hold an audit event cut before
-// its responseStatus. The user agent and request URI come before
+// mayBeCut reports whether text may hold an audit event cut before its
+// responseStatus. The user agent and request URI come before
 // responseStatus, and the client sets both: a long one pushes the code past
 // the cut, and no digit of it is left for MayMatch to find. Read, such an
-// event is counted as skipped instead of dropped unseen. Text is taken as
-// whole when it ends as JSON ends and holds a responseStatus key for every
-// auditID key (one an audit event; nested objects have kind keys, never
-// these), both at the depth of escaping audit events lie at (inside a
-// properties.log string or not, CSV-quoted or not): a client's text is a
-// string value one escaping deeper, so it can write neither key.
-// Long events are few and carry their responseStatus near their start, so
-// this costs little; any doubt reads the text.
+// event is reported when what lies before the cut says who called (see
+// Extractor.beforeCode), else counted as skipped, instead of dropped
+// unseen.
+//
+// Text that does not end as JSON ends is read. Long text that does is taken
+// as whole when it holds a responseStatus key for every auditID key (one
+// an audit event; nested objects have kind keys, never these), both at the
+// depth of escaping audit events lie at (inside a properties.log string or
+// not, CSV-quoted or not): a client's text is a string value one escaping
+// deeper, so it can write neither key. Long events are few and carry their
+// responseStatus near their start, so this costs little; any doubt reads
+// the text. Short text that ends as JSON ends is taken as whole without
+// the count, which would double the cost of every event: it can be cut only
+// by a TRUNCATE below MayBeCut, and then only where the cut falls just
+// after a } or ] (docs/design/hostile-input.md).
 func mayBeCut(text []byte) bool {
-	if len(text) < MayBeCut {
-		return false
-	}
 	t := bytes.TrimRight(text, " \t\r\n\"")
 	if len(t) == 0 || (t[len(t)-1] != '}' && t[len(t)-1] != ']') {
 		return true
 	}
+	if len(text) < MayBeCut {
+		return false
+	}
 	depth := 0 // a log key: the events lie in properties.log strings
-	if keyCount(text, "log", 0, 1) > 0 {
+	if n, _ := keyCount(text, "log", 0, 1); n > 0 {
 		depth = 1 // (a log object is read, its keys not found one deep)
 	}
-	events := keyCount(text, "auditID", depth, -1)
-	return events == 0 || keyCount(text, "responseStatus", depth, events) < events
+	events, _ := keyCount(text, "auditID", depth, -1)
+	if events == 0 {
+		return true
+	}
+	statuses, end := keyCount(text, "responseStatus", depth, events)
+	if statuses < events {
+		return true
+	}
+	// The last event may be cut inside its responseStatus, before its
+	// code, which a status writes after metadata, status, message and
+	// reason.
+	codes, _ := keyCount(text[end:], "code", depth, 1)
+	return codes == 0
 }
 
 // keyCount counts the occurrences of name in text as an object key behind
@@ -111,17 +129,17 @@ func mayBeCut(text []byte) bool {
 // when CSV-quoted) and a colon. It stops at limit, unless limit < 0. It
 // looks for the first capital of name (the I of auditID, the S of
 // responseStatus), rare in audit data, else its last letter, which is
-// faster than a search for all of name.
-func keyCount(text []byte, name string, depth, limit int) int {
+// faster than a search for all of name. end is the offset just past the
+// colon of the last key counted.
+func keyCount(text []byte, name string, depth, limit int) (n, end int) {
 	a := strings.IndexFunc(name, unicode.IsUpper)
 	if a < 0 {
 		a = len(name) - 1
 	}
-	n := 0
-	for i := a; n != limit; {
+	for i := a; n != limit && i < len(text); {
 		k := bytes.IndexByte(text[i:], name[a])
 		if k < 0 {
-			return n
+			return n, end
 		}
 		i += k + 1
 		start := i - 1 - a
@@ -140,10 +158,10 @@ func keyCount(text []byte, name string, depth, limit int) int {
 			j++
 		}
 		if j < len(text) && text[j] == ':' {
-			n++
+			n, end = n+1, j+1
 		}
 	}
-	return n
+	return n, end
 }
 
 func mayBeAnonymous(text []byte) bool {

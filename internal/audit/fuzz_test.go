@@ -13,7 +13,9 @@ import (
 
 // FuzzDocument: no document, however malformed, makes extraction panic or
 // hang; an event reported has a wanted code or, with anonymous, an
-// unauthenticated caller; a document that MayMatch rejects yields no event.
+// unauthenticated caller; a document that MayMatch rejects yields no event,
+// but for the one gap mayBeCut documents: short text cut before a code
+// just after a } or ].
 func FuzzDocument(f *testing.F) {
 	files, _ := filepath.Glob("testdata/shapes/*.json")
 	for _, file := range files {
@@ -27,8 +29,11 @@ func FuzzDocument(f *testing.F) {
 	plain, anon := NewExtractor([]int{401, 403}, false), NewExtractor([]int{401}, true)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		events := 0
+		gap := len(doc) < MayBeCut && !mayBeCut(doc)
 		plain.Read(NewDocument(doc), func(ev *Event) {
-			events++
+			if len(ev.Cut) == 0 || !gap {
+				events++
+			}
 			if ev.Code != 401 && ev.Code != 403 {
 				t.Fatalf("reported code %d", ev.Code)
 			}
@@ -38,7 +43,9 @@ func FuzzDocument(f *testing.F) {
 		}
 		events = 0
 		anon.Read(NewDocument(doc), func(ev *Event) {
-			events++
+			if len(ev.Cut) == 0 || !gap {
+				events++
+			}
 			if ev.Code != 401 && !ev.Anonymous() {
 				t.Fatalf("reported code %d of user %q", ev.Code, ev.User)
 			}

@@ -31,7 +31,7 @@ type stats struct {
 	Read       int // events read
 	Emitted    int // rows taken by the sink and committed
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
-	Panics     int // events whose handling panicked, also counted in Skipped
+	Damaged    int // events read as far as they go, part of them lost in the file
 	Suppressed []int
 	Why        [numReasons]int // Skipped by reason
 }
@@ -45,7 +45,6 @@ const (
 	reasonUnreadable
 	reasonCut
 	reasonNotAudit
-	reasonDamaged
 	reasonInternal
 	numReasons
 )
@@ -56,7 +55,6 @@ var reasons = [numReasons]string{
 	reasonUnreadable: "not readable as a record",
 	reasonCut:        "cut short or malformed before responseStatus.code",
 	reasonNotAudit:   "JSON but no Kubernetes audit event",
-	reasonDamaged:    "partly lost in the file",
 	reasonInternal:   "by an internal error",
 }
 
@@ -161,7 +159,6 @@ func (d *Detection) Event(src *Source) (skip Skip) {
 		if recover() != nil {
 			d.sink.Withdraw()
 			d.skip(reasonInternal)
-			d.stats.Panics++
 			skip = Skip{reasonInternal, true}
 		}
 	}()
@@ -208,10 +205,11 @@ func (d *Detection) Unreadable() {
 	d.skip(reasonUnreadable)
 }
 
-// Damaged counts an event already read as skipped: part of it was lost
-// before it reached the detection (a document cut short in a file), even
-// if rows were read from the part that is there.
-func (d *Detection) Damaged() { d.skip(reasonDamaged) }
+// Damaged counts an event already read whose document was cut short in
+// the file: it was read as far as it goes (what it lost past the cut is
+// the detection's to count, as for a _raw that TRUNCATE cut), and it is
+// not skipped, but the closing message says the file is damaged.
+func (d *Detection) Damaged() { d.stats.Damaged++ }
 
 func (d *Detection) emit(ev *audit.Event) {
 	d.row.Allowlisted = nil
@@ -249,8 +247,8 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kubefingerprint: events read: %d, rows emitted: %d, events skipped as unparsable: %d",
 		d.stats.Read, d.stats.Emitted, d.stats.Skipped)
-	if d.stats.Panics > 0 {
-		fmt.Fprintf(&b, " (%d of them by an internal error)", d.stats.Panics)
+	if n := d.stats.Why[reasonInternal]; n > 0 {
+		fmt.Fprintf(&b, " (%d of them by an internal error)", n)
 	}
 	b.WriteString(d.allow.summary(d.stats.Suppressed))
 	level = "INFO"
@@ -264,6 +262,10 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 				sep = ", "
 			}
 		}
+	}
+	if d.stats.Damaged > 0 {
+		level = "WARN"
+		fmt.Fprintf(&b, "; events cut short in the file, read as far as they go: %d", d.stats.Damaged)
 	}
 	if d.stats.Read > 0 && !d.auditSeen {
 		level = "WARN"

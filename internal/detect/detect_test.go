@@ -47,7 +47,7 @@ func TestPerEventGuard(t *testing.T) {
 	assert.Equal(t, 3, d.stats.Read)
 	assert.Equal(t, 2, d.stats.Emitted, "the withdrawn rows are not counted as emitted")
 	assert.Equal(t, 1, d.stats.Skipped)
-	assert.Equal(t, 1, d.stats.Panics)
+	assert.Equal(t, 1, d.stats.Why[reasonInternal])
 	level, text := d.Summary(nil)
 	assert.Equal(t, "WARN", level)
 	assert.Contains(t, text, "rows emitted: 2, events skipped as unparsable: 1 (1 of them by an internal error)")

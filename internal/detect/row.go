@@ -43,6 +43,7 @@ var Fields = []Field{
 	{Name: "src_ip", Value: func(r *Row) []byte { return r.Event.SrcIP() }},
 	{Name: "user", Value: func(r *Row) []byte { return r.Event.User }},
 	{Name: "responseStatus.code", Value: func(r *Row) []byte { return r.Event.CodeText }},
+	{Name: "cut", Value: func(r *Row) []byte { return r.Event.Cut }},
 	{Name: "scanner", Value: func(r *Row) []byte { return r.Scanner }},
 	{Name: "auditID", Value: func(r *Row) []byte { return r.Event.AuditID }},
 	{Name: "stage", Value: func(r *Row) []byte { return r.Event.Stage }},

@@ -284,7 +284,7 @@ func TestScanBadInput(t *testing.T) {
 			noStderr: []string{"unparsable: 0"}},
 		{name: "never ends, read as far as it goes", content: good + "\n" + good[:len(good)-10], rows: 2, code: 2,
 			stderr: []string{"line 2: JSON document never ends (file cut short?); read as far as it goes",
-				"events read: 2, rows emitted: 2, events skipped as unparsable: 1"}},
+				"events read: 2, rows emitted: 2, events skipped as unparsable: 0", "events cut short in the file, read as far as they go: 1"}},
 		{name: "deep arrays", content: strings.Repeat("[", 100_000) + good + strings.Repeat("]", 100_000) + "\n" + good, rows: 2},
 		{name: "corrupt gzip", content: gz.String()[:gz.Len()/2], code: 2, stderr: []string{"gzip"}},
 	} {
@@ -834,7 +834,7 @@ func TestNoTerminal(t *testing.T) {
 // a run of [) is named but loses nothing.
 func TestSkippedSaysWhere(t *testing.T) {
 	good := call401.line()
-	cut := `{"kind":"Event","auditID":"c","requestURI":"/401","stage":"ResponseStarted","user":{},"responseStatus":{"code":4`
+	cut := `{"kind":"Event","auditID":"c","requestURI":"/401","stage":"ResponseComplete","user":{"username":"alice"},"responseStatus":{"code":4`
 	klog := `{"category":"kube-apiserver","properties":{"log":"I1120 09:01:15 401 controller.go:615] quota\n"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
 	brackets := `{"category":"kube-audit","properties":{"log":"` + strings.Repeat("[", 1_000_000) + ` 401"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
 	cutRecord := `{"category":"kube-audit","properties":{"log":"{\"kind\":\"Event\",\"auditID\":\"c\",\"requestURI\":\"/401\",\"responseStatus\":{\"code\":4"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
@@ -854,4 +854,14 @@ func TestSkippedSaysWhere(t *testing.T) {
 		assert.Contains(t, r.err, tc.why, tc.name)
 		assert.Len(t, scanCSV(t, r.out), 3, "%s: both good rows", tc.name)
 	}
+	// A failed authentication cut before its code is a row, its 401
+	// inferred; the file is still named as cut at that line.
+	failed := strings.Replace(cut, `"stage":"ResponseComplete","user":{"username":"alice"}`, `"stage":"ResponseStarted","user":{}`, 1)
+	r := scan(t, "", "--format", "csv", writeFile(t, "a.log", good+"\n"+failed+"\n"+good+"\n"))
+	assert.Equal(t, 2, r.code, r.err)
+	assert.Contains(t, r.err, "a.log line 2: JSON document cut short")
+	assert.Contains(t, r.err, "events read: 3, rows emitted: 3, events skipped as unparsable: 0")
+	rows := scanCSV(t, r.out)
+	require.Len(t, rows, 4)
+	assert.Equal(t, []string{"/401", "401", "code inferred"}, []string{rows[2][4], rows[2][9], rows[2][10]})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -321,14 +322,14 @@ func TestPrivateLookup(t *testing.T) {
 func TestScannerLookups(t *testing.T) {
 	_, app := splunkHome(t)
 	writeLookup(t, app, applookups.SiteScannersLookup, "scanner,userAgent,comment\nvendor-pentest,nuclei,our vendor\n")
+	col := slices.IndexFunc(detect.Fields, func(f detect.Field) bool { return f.Name == "scanner" })
 	tagAt := func(rows [][]string) []string {
 		var tags []string
 		for _, r := range rows[1:] {
-			tags = append(tags, r[10])
+			tags = append(tags, r[col])
 		}
 		return tags
 	}
-	require.Equal(t, "scanner", detect.Fields[10].Name)
 
 	warnings, rows, _ := searchWith(t, app, chunkedtest.Getinfo("filter=none"))
 	assert.Empty(t, warnings)

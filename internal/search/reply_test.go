@@ -21,8 +21,8 @@ func TestReplyWithdraw(t *testing.T) {
 	ev2 := &audit.Event{UserAgent: []byte("withdrawn")}
 	f.Row(&detect.Row{Time: []byte("2"), Event: ev2})
 	f.Withdraw()
-	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{}\n"+
-		"1,\"a\nb\",kept,,,,,b,,,,,,,$a$;$b$,\n", string(f.take()))
+	assert.Equal(t, "_time,sourceIPs{},userAgent,verb,requestURI,responseStatus.reason,cluster,src_ip,user,responseStatus.code,cut,scanner,auditID,stage,user.groups{},__mv_sourceIPs{},__mv_user.groups{}\n"+
+		"1,\"a\nb\",kept,,,,,b,,,,,,,,$a$;$b$,\n", string(f.take()))
 	assert.Empty(t, f.take(), "take starts the next body")
 }
 

@@ -330,10 +330,10 @@ func (s *search) mayMatch(find func(*search, int) ([]byte, bool)) (may, notJSON,
 		if !ok {
 			return false, false, false
 		}
-		if s.d.MayMatch(v) {
-			return true, false, true
-		}
 		holdsJSON = holdsJSON || audit.HoldsJSON(v)
+		if s.d.MayMatch(v) {
+			return true, !holdsJSON, true
+		}
 	}
 	return false, !holdsJSON, true
 }
