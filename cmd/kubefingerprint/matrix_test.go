@@ -74,6 +74,9 @@ type matrixShape struct {
 	// before the cut says who called: without anonymous=true only the
 	// failed authentications (the 401s) are reported.
 	beforeCode bool
+	// batched: one Splunk event holds several records, and each row
+	// carries its own record's time, as scan gives it.
+	batched bool
 }
 
 type matrixRow struct{ id, cluster string }
@@ -175,19 +178,19 @@ var matrixShapes = []matrixShape{
 		file: func(recs []matrixRecord) string {
 			return lines(recs, func(r matrixRecord) string { return audittest.EventHub(r.record()) })
 		}},
-	{name: "batch",
+	{name: "batch", batched: true,
 		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
 			return []string{audittest.Batch(records(recs, matrixRecord.record)...)}
 		}),
 		file: func(recs []matrixRecord) string { return audittest.Batch(records(recs, matrixRecord.record)...) + "\n" }},
-	{name: "Event Hub batch",
+	{name: "Event Hub batch", batched: true,
 		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
 			return []string{audittest.EventHub(audittest.Batch(records(recs, matrixRecord.record)...))}
 		}),
 		file: func(recs []matrixRecord) string {
 			return audittest.EventHub(audittest.Batch(records(recs, matrixRecord.record)...)) + "\n"
 		}},
-	{name: "cut batch",
+	{name: "cut batch", batched: true,
 		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string { return []string{cutBatch(recs)} }),
 		file:   cutBatch,
 		expect: func(rows []matrixRow) []matrixRow { return append(rows, matrixRow{"r6", ""}) }},
@@ -223,7 +226,7 @@ var matrixShapes = []matrixShape{
 		file: func(recs []matrixRecord) string {
 			return lines(recs, func(r matrixRecord) string { return audittest.EventHub(paddedRecord(r)) })
 		}},
-	{name: "padded batch", beforeCode: true,
+	{name: "padded batch", batched: true, beforeCode: true,
 		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
 			return []string{audittest.EventHub(audittest.Batch(records(recs, paddedRecord)...))}
 		}),
@@ -245,12 +248,12 @@ var matrixShapes = []matrixShape{
 			return []string{r.record(), audittest.Log(r.event.JSON())[:150], r.rid()}
 		}),
 		file: func(recs []matrixRecord) string { return lines(recs, matrixRecord.record) }},
-	{name: "line-merged",
+	{name: "line-merged", batched: true,
 		search: oneEvent([]string{"_raw", "properties.log", "resourceId"}, func(recs []matrixRecord) []string {
 			return []string{strings.Join(records(recs, matrixRecord.record), "\n"), audittest.Log(recs[0].event.JSON()), recs[0].rid()}
 		}),
 		file: func(recs []matrixRecord) string { return lines(recs, matrixRecord.record) }},
-	{name: "top-level array",
+	{name: "top-level array", batched: true,
 		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
 			return []string{"[" + strings.Join(records(recs, matrixRecord.record), ",\n") + "]"}
 		}),
@@ -267,6 +270,10 @@ func noCluster(rows []matrixRow) []matrixRow {
 	}
 	return rows
 }
+
+// splunkTime is the _time of every Splunk event of the matrix: later than
+// any record's own time, so that a row that carries the wrong one shows.
+const splunkTime = "1795200000"
 
 // clusterPatterns are allowlist rows with a cluster cell, and the clusters
 // each must hide (case-insensitively, over the cluster name only).
@@ -329,6 +336,10 @@ func TestShapeMatrix(t *testing.T) {
 						require.NoError(t, os.WriteFile(lookup, []byte("cluster,comment\n"+cp.pattern+",matrix test\n"), 0o644))
 					}
 					table := shape.search(recs)
+					table.Columns = append(table.Columns, "_time")
+					for i := range table.Rows {
+						table.Rows[i] = append(table.Rows[i], []string{splunkTime})
+					}
 					r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(mode.searchArgs...), chunkedtest.Execute(true, table.Body())), app)
 					require.Equal(t, 0, r.Code, r.Stderr)
 					require.Len(t, r.Replies, 2)
@@ -349,6 +360,13 @@ func TestShapeMatrix(t *testing.T) {
 					scanRows := searchtest.Rows(t, out.String())
 					assert.Equal(t, kept, matrixRows(scanRows), "scan rows and clusters; stderr %s", errOut.String())
 					assert.Equal(t, comparable(searchRows), comparable(scanRows), "search and scan give the same rows")
+					for i := range min(len(searchRows), len(scanRows)) {
+						want := splunkTime // the Splunk event's time
+						if shape.batched && scanRows[i]["_time"] != "" {
+							want = scanRows[i]["_time"] // the record's own, when it has one
+						}
+						assert.Equal(t, want, searchRows[i]["_time"], "row %d's _time", i)
+					}
 				})
 			}
 		}

@@ -53,6 +53,12 @@ type Event struct {
 	AuditID    []byte
 	Stage      []byte
 
+	// Batched says the event is one of several that one Splunk event or
+	// document holds: an element of a records[] batch or of an array, or
+	// a record after the first of line-merged or concatenated ones. Such
+	// an event's row carries its own time (Time), not the Splunk event's.
+	Batched bool
+
 	// Cut is empty for an event read up to its code, else what a row says
 	// of an event the input ends inside before it: CutCodeInferred or
 	// CutCodeUnknown (see Extractor.beforeCode).

@@ -296,6 +296,7 @@ func (x *Extractor) report(fn func(*Event)) {
 	if len(x.ev.Time) == 0 {
 		x.ev.Time = x.recT
 	}
+	x.ev.Batched = x.batched()
 	fn(&x.ev)
 }
 

@@ -34,6 +34,10 @@ type Extractor struct {
 	recT []byte // the record's time, decoded
 	str  []byte // event field values, decoded
 
+	arrays int    // arrays around the event being read
+	later  bool   // the event follows another value of the same text
+	top    []byte // the text from the start of the top-level value being read
+
 	list      *[][]byte // the list of x.ev that an array being read fills
 	fieldCB   func(int, []byte, jsonparser.ValueType, error)
 	elementCB func([]byte, jsonparser.ValueType, int, error)
@@ -219,6 +223,7 @@ func HoldsJSON(text []byte) bool {
 // for the parts that could.
 func (x *Extractor) Read(src Source, fn func(*Event)) error {
 	x.src, x.seen, x.extracted, x.asked = src, 0, nil, false
+	x.arrays, x.later, x.top = 0, false, nil
 	if q, ok := src.(QuotedSource); ok {
 		if text := q.RawQuoted(); text != nil {
 			if done, err := x.quoted(text, fn); done && x.seen > 0 {
@@ -262,6 +267,7 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 		found bool
 		r     reader
 	)
+	x.later, x.top = false, nil
 	for i := 0; i < len(text); {
 		err, lineLost := ErrNotJSON, true
 		switch jsontext.TopLevel(text[i]) {
@@ -270,7 +276,9 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 			continue
 		case jsontext.Value:
 			r.reset(text[i:])
+			x.top = text[i:]
 			err = x.element(&r, 0, fn)
+			x.later = true
 			i += r.i
 			if r.err == errCut {
 				i = len(text)
@@ -295,6 +303,24 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 	return first
 }
 
+// batched reports whether the event being reported is one of several in
+// its text: inside an array, after another value, or before one. The last
+// is looked for only here, when an event is reported, which is rare.
+func (x *Extractor) batched() bool {
+	if x.arrays > 0 || x.later {
+		return true
+	}
+	if x.top == nil {
+		return false
+	}
+	end := jsontext.ValueEnd(x.top)
+	if end < 0 {
+		return false // cut short: nothing follows
+	}
+	rest := jsontext.TrimSpace(x.top[end:])
+	return len(rest) > 0 && (rest[0] == '{' || rest[0] == '[')
+}
+
 // element reads the object or array at r, a value of the input or an
 // element of an array in it: an array is a list of elements.
 func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
@@ -308,11 +334,13 @@ func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 		err = x.object(r, depth, fn)
 	case c == '[':
 		r.open('[')
+		x.arrays++
 		for r.element() {
 			if e := x.element(r, depth+1, fn); e != nil && err == nil {
 				err = e
 			}
 		}
+		x.arrays--
 	default:
 		r.skip()
 		return ErrNotAudit

@@ -42,7 +42,7 @@ func renderEvent(t *testing.T, ev *Event) []byte {
 		"userAgent": string(ev.UserAgent), "verb": string(ev.Verb), "requestURI": string(ev.RequestURI),
 		"reason": string(ev.Reason), "time": string(ev.Time), "cluster": string(ev.Cluster),
 		"user": string(ev.User), "groups": strs(ev.Groups), "auditID": string(ev.AuditID), "stage": string(ev.Stage),
-		"anonymous": ev.Anonymous(), "cut": string(ev.Cut),
+		"anonymous": ev.Anonymous(), "cut": string(ev.Cut), "batched": ev.Batched,
 	})
 	require.NoError(t, err)
 	return line

@@ -227,10 +227,14 @@ func (d *Detection) emit(ev *audit.Event) {
 	if d.tag != nil {
 		d.row.Scanner = d.tag(ev.UserAgent)
 	}
+	// A row's time is the Splunk event's, unless there is none (a file)
+	// or the Splunk event holds several audit events (a records[] batch):
+	// then it is the audit event's own, when it has one that reads.
 	t := d.row.Time
-	if len(t) == 0 {
-		d.timeBf = splunktime.AppendRFC3339(d.timeBf[:0], ev.Time)
-		d.row.Time = d.timeBf
+	if len(t) == 0 || ev.Batched {
+		if d.timeBf = splunktime.AppendRFC3339(d.timeBf[:0], ev.Time); len(d.timeBf) > 0 || len(t) == 0 {
+			d.row.Time = d.timeBf
+		}
 	}
 	d.sink.Row(&d.row)
 	d.row.Time = t
