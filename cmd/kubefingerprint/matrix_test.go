@@ -243,6 +243,18 @@ var matrixShapes = []matrixShape{
 			return lines(recs, func(r matrixRecord) string { return padded(r).record()[:10000] })
 		},
 		expect: noCluster}, // cut before its resourceId
+	{name: "container output",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{containerLines(r.event.JSON(), 1)} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return containerLines(r.event.JSON(), 1) })
+		},
+		expect: noCluster},
+	{name: "container output, partial lines",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{containerLines(r.event.JSON(), 3)} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return containerLines(r.event.JSON(), 3) })
+		},
+		expect: noCluster},
 	{name: "autokv-cut",
 		search: perRecord([]string{"_raw", "properties.log", "resourceId"}, func(r matrixRecord) []string {
 			return []string{r.record(), audittest.Log(r.event.JSON())[:150], r.rid()}
@@ -260,6 +272,24 @@ var matrixShapes = []matrixShape{
 		file: func(recs []matrixRecord) string {
 			return "[" + strings.Join(records(recs, matrixRecord.record), ",\n") + "]\n"
 		}},
+}
+
+// containerLines is text as a container runtime writes a container's
+// output line (CRI format): in parts lines, all but the last partial (P).
+func containerLines(text string, parts int) string {
+	var b strings.Builder
+	size := len(text)/parts + 1
+	for i := 0; i < len(text); i += size {
+		tag := "P"
+		if i+size >= len(text) {
+			tag = "F"
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "2026-11-20T10:00:0%d.123456789Z stdout %s %s", i%10, tag, text[i:min(i+size, len(text))])
+	}
+	return b.String()
 }
 
 // noCluster: a bare event names no cluster, and neither does a record

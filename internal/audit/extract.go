@@ -8,6 +8,7 @@ import (
 
 	"github.com/buger/jsonparser"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/cri"
 	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
@@ -37,6 +38,10 @@ type Extractor struct {
 	arrays int    // arrays around the event being read
 	later  bool   // the event follows another value of the same text
 	top    []byte // the text from the start of the top-level value being read
+	cri    []byte // partial lines of container output, joined
+	// followed: the message of container output being read has more
+	// lines after it
+	followed bool
 
 	list      *[][]byte // the list of x.ev that an array being read fills
 	fieldCB   func(int, []byte, jsonparser.ValueType, error)
@@ -194,6 +199,9 @@ func mayBeAnonymous(text []byte) bool {
 // still be counted when their audit data is not JSON.
 func HoldsJSON(text []byte) bool {
 	text = jsontext.TrimBOM(jsontext.TrimSpace(text))
+	if n, _ := cri.Prefix(text); n > 0 {
+		text = jsontext.TrimSpace(text[n:])
+	}
 	if len(text) == 0 || (text[0] != '{' && text[0] != '[') {
 		return false
 	}
@@ -223,7 +231,7 @@ func HoldsJSON(text []byte) bool {
 // for the parts that could.
 func (x *Extractor) Read(src Source, fn func(*Event)) error {
 	x.src, x.seen, x.extracted, x.asked = src, 0, nil, false
-	x.arrays, x.later, x.top = 0, false, nil
+	x.arrays, x.later, x.top, x.followed = 0, false, nil, false
 	if q, ok := src.(QuotedSource); ok {
 		if text := q.RawQuoted(); text != nil {
 			if done, err := x.quoted(text, fn); done && x.seen > 0 {
@@ -284,6 +292,14 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 				i = len(text)
 			}
 			lineLost = r.err != nil
+		case jsontext.NotJSON:
+			if n, _ := cri.Prefix(text[i:]); n > 0 && (i == 0 || text[i-1] == '\n') {
+				var msg []byte
+				msg, i = x.containerLines(text, i)
+				x.followed = len(jsontext.TrimSpace(text[i:])) > 0
+				err, lineLost = x.containerMessage(msg, fn), false
+				x.followed = false
+			}
 		}
 		found = true
 		if err != nil && first == nil {
@@ -303,11 +319,55 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 	return first
 }
 
+// containerLines joins the lines of container output that start at
+// text[i], each behind a CRI prefix (package cri): a partial line and the
+// lines that continue it, up to the full line that ends it, or one full
+// line. It returns the message and the offset past its last line. A
+// partial line that nothing continues is a message cut short.
+func (x *Extractor) containerLines(text []byte, i int) ([]byte, int) {
+	x.cri = x.cri[:0]
+	for i < len(text) {
+		n, partial := cri.Prefix(text[i:])
+		if n == 0 {
+			break
+		}
+		end, next := len(text), len(text)
+		if nl := bytes.IndexByte(text[i:], '\n'); nl >= 0 {
+			end, next = i+nl, i+nl+1
+		}
+		msg := bytes.TrimSuffix(text[i+n:end], []byte("\r"))
+		i = next
+		if !partial && len(x.cri) == 0 {
+			return msg, i // one full line: no copy
+		}
+		x.cri = append(x.cri, msg...)
+		if !partial {
+			break
+		}
+	}
+	return x.cri, i
+}
+
+// containerMessage reads the message of container output: a JSON value
+// as any other, else no JSON.
+func (x *Extractor) containerMessage(msg []byte, fn func(*Event)) error {
+	msg = jsontext.TrimSpace(msg)
+	if len(msg) == 0 || jsontext.TopLevel(msg[0]) != jsontext.Value {
+		return ErrNotJSON
+	}
+	var r reader
+	r.reset(msg)
+	x.top = msg
+	err := x.element(&r, 0, fn)
+	x.later = true
+	return err
+}
+
 // batched reports whether the event being reported is one of several in
 // its text: inside an array, after another value, or before one. The last
 // is looked for only here, when an event is reported, which is rare.
 func (x *Extractor) batched() bool {
-	if x.arrays > 0 || x.later {
+	if x.arrays > 0 || x.later || x.followed {
 		return true
 	}
 	if x.top == nil {

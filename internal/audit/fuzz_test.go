@@ -26,6 +26,7 @@ func FuzzDocument(f *testing.F) {
 	f.Add([]byte(`{"records":[{"properties":{"log":"{\"responseStatus\":{\"code\":401}}"}}]}`))
 	f.Add([]byte(`{"body":{"body":{"body":{"kind":"Event","responseStatus":{"code":"401"}}}}}`))
 	f.Add([]byte(`[{"kind":"Event","user":{"username":"system:anonymou\u0073"},"responseStatus":{"code":200}}]` + "\n{}"))
+	f.Add([]byte("2026-11-20T10:00:00.1Z stdout P {\"kind\":\"Event\",\"stage\":\"ResponseStarted\",\"user\":{},\n2026-11-20T10:00:00.1Z stdout F \"userAgent\":\"x"))
 	plain, anon := NewExtractor([]int{401, 403}, false), NewExtractor([]int{401}, true)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		events := 0

@@ -20,6 +20,7 @@ func FuzzReader(f *testing.F) {
 		"[[[[{\"a\":1}]]]]\n[1,\"x\",null]",
 		"\xEF\xBB\xBF{\"a\":\"\\\"\"}",
 		"I1120 klog\n{\"a\":1} x\n{\"b\":2",
+		"2026-11-20T10:00:00.123456789Z stdout P {\"a\":\n2026-11-20T10:00:00.123456789Z stdout F 1}\n\n\n{\"b\":2}",
 	} {
 		f.Add([]byte(s))
 	}

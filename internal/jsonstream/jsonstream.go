@@ -47,6 +47,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/cri"
 	"github.com/kubefingerprint/kubefingerprint/internal/jsontext"
 )
 
@@ -98,6 +99,11 @@ type Reader struct {
 	replay      []byte // bytes read again after a document is cut at a checkpoint
 	line        int    // the line of piece's first byte
 	atLineStart bool   // piece's first byte starts a line
+	midLine     bool   // the last piece read did not end its line
+
+	// container output (see container)
+	partial    bool // the line being read is partial
+	held, owed int  // line breaks dropped from partial lines, and to give back
 
 	mode mode
 
@@ -153,7 +159,13 @@ const (
 // NewReader returns a Reader of r, which may be gzipped.
 func NewReader(r io.Reader) *Reader { return newReaderSize(r, bufferSize) }
 
+// minBuffer is the smallest read buffer: a piece that starts a line holds
+// the whole CRI prefix of container output (see container), which is at
+// most this long.
+const minBuffer = cri.MaxPrefix
+
 func newReaderSize(r io.Reader, size int) *Reader {
+	size = max(size, minBuffer)
 	return &Reader{src: r, size: size, maxDoc: MaxDocument, line: 1, atLineStart: true}
 }
 
@@ -220,8 +232,16 @@ func (r *Reader) fill() {
 			r.br = bufio.NewReaderSize(u, r.size)
 		}
 	}
+	if r.owed > 0 {
+		k := min(r.owed, len(newlines))
+		r.piece, r.owed = newlines[:k], r.owed-k
+		return
+	}
+	if r.mode == modeTop && !r.midLine {
+		r.skipBlankLines()
+	}
 	piece, err := r.br.ReadSlice('\n')
-	r.piece = piece
+	r.piece = r.container(piece)
 	switch {
 	case err == nil, errors.Is(err, bufio.ErrBufferFull):
 	case err == io.EOF:
@@ -232,6 +252,61 @@ func (r *Reader) fill() {
 		r.err = err
 	}
 }
+
+// skipBlankLines passes over whole blank lines between documents in bulk:
+// a file of nothing but line breaks would otherwise cost a piece each.
+func (r *Reader) skipBlankLines() {
+	for {
+		if _, err := r.br.Peek(1); err != nil {
+			return
+		}
+		b, _ := r.br.Peek(r.br.Buffered())
+		end, lines := 0, 0
+		for i, c := range b {
+			if c == '\n' {
+				end, lines = i+1, lines+1
+			} else if jsontext.TopLevel(c) != jsontext.Blank {
+				break
+			}
+		}
+		if lines == 0 {
+			return
+		}
+		r.br.Discard(end)
+		r.line += lines
+		r.atLineStart = true
+		if end < len(b) {
+			return
+		}
+	}
+}
+
+// container strips the CRI prefix (package cri) that a container runtime
+// writes before every line of a container's output, from a piece that
+// starts a line; and the line break of a partial line (tag P), which the
+// next line continues. The line breaks so dropped are owed, and given back
+// as blank lines after the line that ends the message, so that every line
+// keeps its number.
+func (r *Reader) container(piece []byte) []byte {
+	lineStart := !r.midLine
+	r.midLine = len(piece) == 0 || piece[len(piece)-1] != '\n'
+	if lineStart {
+		n, partial := cri.Prefix(piece)
+		piece, r.partial = piece[n:], n > 0 && partial
+	}
+	switch {
+	case r.midLine:
+	case r.partial:
+		r.held++
+		return piece[:len(piece)-1]
+	default:
+		r.owed, r.held = r.owed+r.held, 0
+	}
+	return piece
+}
+
+// newlines are the line breaks container gives back.
+var newlines = []byte(strings.Repeat("\n", 4096))
 
 // gzipError says that a read error came from the gzip stream: the
 // decompressor's own errors do not always say so (a cut stream gives

@@ -334,3 +334,41 @@ func TestReadError(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// TestContainerOutput: lines behind a CRI prefix, as a container runtime
+// writes an API server's standard output, are read as what follows the
+// prefix; partial lines (P) are joined to the line that ends them (F);
+// every line keeps its number; other lines are untouched.
+func TestContainerOutput(t *testing.T) {
+	const p, f = "2026-11-20T10:00:00.123456789Z stdout P ", "2026-11-20T10:00:00.123456789Z stderr F "
+	in := f + `{"a":1}` + "\n" +
+		p + `{"b":` + "\n" + p + `"xy` + "\n" + f + `z"}` + "\n" +
+		"\n\n" +
+		f + `{"cut` + "\n" +
+		`{"d":4}` + "\n" +
+		p + `{"e":` + "\n"
+	for _, size := range []int{64, 128, bufferSize} {
+		got, err := readAll(t, []byte(in), size)
+		require.NoError(t, err)
+		var lines []int
+		var texts []string
+		for _, d := range got {
+			lines, texts = append(lines, d.Line), append(texts, d.Text)
+		}
+		assert.Equal(t, []int{1, 2, 7, 8, 9}, lines, "buffer %d: %+v", size, got)
+		assert.Equal(t, []string{`{"a":1}`, `{"b":"xyz"}`, `{"cut`, `{"d":4}`, `{"e":`}, texts, "buffer %d", size)
+	}
+}
+
+// TestBlankLines: a run of blank lines costs no document, and the lines
+// after it keep their numbers, whatever the buffer.
+func TestBlankLines(t *testing.T) {
+	in := strings.Repeat("\n", 1000) + "  \t\r\n" + `{"a":1}` + "\n" + strings.Repeat(" \n", 300) + `{"b":2`
+	for _, size := range []int{16, 64, bufferSize} {
+		got, err := readAll(t, []byte(in), size)
+		require.NoError(t, err)
+		require.Len(t, got, 2, "buffer %d", size)
+		assert.Equal(t, 1002, got[0].Line)
+		assert.Equal(t, 1303, got[1].Line)
+	}
+}
