@@ -105,7 +105,7 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 		requestURIEnd: lookup.NewEndIndex(false),
 		clusterEnd:    lookup.NewEndIndex(true),
 	}
-	var expired, unindexed []int
+	var expired, unindexed, claimed []int
 	for _, r := range t.Rows {
 		var cells [len(Columns)]string
 		for c, p := range pos {
@@ -123,6 +123,9 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 			continue
 		}
 		rw.line = r.Line
+		if rw.onlyUserAgent() {
+			claimed = append(claimed, r.Line)
+		}
 		if !l.add(rw) {
 			unindexed = append(unindexed, r.Line)
 		}
@@ -130,6 +133,10 @@ func New(t *lookup.Table, now time.Time, w *lookup.Warnings) (*List, error) {
 	if len(unindexed) > 0 {
 		w.AddFile("%s: %d rows left out (lines %s): past the first %d rows whose every cell starts and ends with *, which are tried against every result; give them a literal start or end, such as kube-probe/* or */healthz",
 			t.Name, len(unindexed), lookup.Lines(unindexed), lookup.MaxUnindexed)
+	}
+	if len(claimed) > 0 {
+		w.AddFile("%s: %d rows match on the user agent alone (lines %s): a user agent is what a client claims, so they hide any scanner that sends it; add a sourceIP, cluster or requestURI",
+			t.Name, len(claimed), lookup.Lines(claimed))
 	}
 	if len(expired) > 0 {
 		w.AddFile("%s: %d expired rows no longer suppress anything (lines %s); renew or delete them", t.Name, len(expired), lookup.Lines(expired))
@@ -219,8 +226,13 @@ func parseRow(cells [len(Columns)]string) (row, time.Time, error) {
 // sourceIP glob that matches the lowest and the highest address of a
 // family (*.*, *:*), a requestURI glob that matches "/" and any other
 // path (/*).
-func (rw *row) hidesEverything() bool {
-	return (rw.sourceIP == nil || rw.sourceIP.matchesEvery()) && rw.userAgent.Any() && rw.verb == "" &&
+func (rw *row) hidesEverything() bool { return rw.userAgent.Any() && rw.onlyUserAgent() }
+
+// onlyUserAgent reports whether every matching cell of the row but
+// userAgent matches anything: what the row hides, a client chooses by the
+// user agent it claims.
+func (rw *row) onlyUserAgent() bool {
+	return (rw.sourceIP == nil || rw.sourceIP.matchesEvery()) && rw.verb == "" &&
 		(rw.requestURI.Any() || rw.requestURI.Match([]byte("/")) && rw.requestURI.Match([]byte("/~?~"))) && rw.cluster.Any()
 }
 

@@ -93,10 +93,40 @@ func TestMatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l, warnings := parse(t, "sourceIP,userAgent,verb,requestURI,cluster\n"+tt.row+"\n")
-			require.Empty(t, warnings)
+			if strings.Trim(tt.row, ",") == strings.Split(tt.row, ",")[1] { // a user agent alone
+				require.Len(t, warnings, 1)
+				require.Contains(t, warnings[0], "1 rows match on the user agent alone (lines 2)")
+			} else {
+				require.Empty(t, warnings)
+			}
 			require.Equal(t, 1, l.Len())
 			assert.Equal(t, tt.match, matches(l, tt.ev))
 		})
+	}
+}
+
+// TestUserAgentAlone: a row that matches on the user agent alone hides
+// any client that claims it, so it is named with a WARN (and still applies:
+// the site chose it); a row with any other cell that narrows it is not, and
+// cells that match anything do not narrow.
+func TestUserAgentAlone(t *testing.T) {
+	for row, warned := range map[string]bool{
+		",kube-probe/*,,,":           true,
+		"*,kube-probe/*,*,/*,*":      true,
+		"0.0.0.0/0,kube-probe/*,,,":  true,
+		",kube-probe/*,get,,":        false,
+		",kube-probe/*,,/healthz,":   false,
+		",kube-probe/*,,,aks-*":      false,
+		"10.0.0.0/8,kube-probe/*,,,": false,
+	} {
+		l, warnings := parse(t, "sourceIP,userAgent,verb,requestURI,cluster\n"+row+"\n")
+		require.Equal(t, 1, l.Len(), row)
+		if warned {
+			require.Len(t, warnings, 1, row)
+			assert.Contains(t, warnings[0], "match on the user agent alone", row)
+		} else {
+			assert.Empty(t, warnings, row)
+		}
 	}
 }
 
@@ -435,7 +465,8 @@ func TestStarRowsBounded(t *testing.T) {
 	l, w := parse(t, b.String())
 	assert.Equal(t, ends+lookup.MaxUnindexed, l.Len())
 	assert.Equal(t, lookup.MaxUnindexed, l.unindexed)
-	require.Len(t, w, 1)
+	require.Len(t, w, 2)
+	assert.Contains(t, w[1], "rows match on the user agent alone")
 	assert.Contains(t, w[0], "500 rows left out (lines 51002")
 	assert.Contains(t, w[0], "give them a literal start or end")
 

@@ -112,7 +112,7 @@ func TestLookupNotRegular(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, app := splunkHome(t)
-			writeLookup(t, app, applookups.DefaultLookup, "userAgent,comment\ncurl/*,default row\n")
+			writeLookup(t, app, applookups.DefaultLookup, "userAgent,requestURI,comment\ncurl/*,/version,default row\n")
 			require.NoError(t, make(filepath.Join(app, "lookups", applookups.SiteLookup)))
 			warnings, rows, _ := searchWith(t, app, chunkedtest.Getinfo())
 			require.Len(t, warnings, 1, "%q", warnings)
@@ -163,11 +163,11 @@ func TestLookupDuplicateColumn(t *testing.T) {
 // stock kube-hunter's agent, from every address, and a row meant to expire
 // in 2020 never did. Now those rows are left out with a warning.
 func TestLookupUnknownColumn(t *testing.T) {
-	for _, header := range []string{"src_ip,userAgent,comment", "sourceIPs{},userAgent,comment", "expiry,userAgent,comment"} {
+	for _, header := range []string{"src_ip,userAgent,verb,comment", "sourceIPs{},userAgent,verb,comment", "expiry,userAgent,verb,comment"} {
 		t.Run(header, func(t *testing.T) {
 			_, app := splunkHome(t)
 			column, _, _ := strings.Cut(header, ",")
-			writeLookup(t, app, applookups.SiteLookup, header+"\n2020-01-01,kube-hunter*,vendor\n,curl/*,probe\n")
+			writeLookup(t, app, applookups.SiteLookup, header+"\n2020-01-01,kube-hunter*,get,vendor\n,curl/*,get,probe\n")
 			warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo())
 			require.Len(t, warnings, 1, "%q", warnings)
 			assert.Contains(t, warnings[0], `kubefingerprint_filter.csv line 1: unknown column "`+column+`"; the 1 rows that fill it are left out`)
@@ -216,7 +216,7 @@ func TestLookupWarningsFileFirst(t *testing.T) {
 // stays an argument error.
 func TestFilterMissing(t *testing.T) {
 	_, app := splunkHome(t)
-	writeLookup(t, app, "vendor.csv", "userAgent\nnuclei\n")
+	writeLookup(t, app, "vendor.csv", "userAgent,verb\nnuclei,get\n")
 	warnings, rows, summary := searchWith(t, app, chunkedtest.Getinfo("filter=gone.csv,vendor.csv"))
 	assert.Equal(t, []string{"lookup gone.csv named in filter= is not in the app's lookups folder; results are reported unfiltered by it"}, warnings)
 	assert.Equal(t, []string{"kube-hunter", "curl/8.5.0"}, userAgents(rows))
@@ -249,7 +249,7 @@ func TestLookupCaps(t *testing.T) {
 // nothing else changes.
 func TestFilterShow(t *testing.T) {
 	_, app := splunkHome(t)
-	writeLookup(t, app, applookups.DefaultLookup, "userAgent,comment\ncurl/*,default row\n")
+	writeLookup(t, app, applookups.DefaultLookup, "userAgent,requestURI,comment\ncurl/*,/version,default row\n")
 	writeLookup(t, app, applookups.SiteLookup, siteRows+",kube-hunter*,,second row\n")
 
 	_, all, _ := searchWith(t, app, chunkedtest.Getinfo("filter=none"))
