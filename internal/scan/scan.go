@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,13 +36,16 @@ line per source address that looks like a scan.
 
 FILEs hold JSON: NDJSON exports, Azure storage blobs (PT1H.json), Event Hub
 batches (one a line or pretty-printed), bare audit events and top-level
-arrays of these, gzipped or not, in UTF-8 or UTF-16. FILE - is standard
+arrays of these, also as container output lines (<time> stdout F {...}),
+gzipped or not, in UTF-8 or UTF-16. FILE - is standard
 input, which is also read when no FILE is given and it is not a terminal;
 in a terminal, with no FILE, the bundled sample is scanned, as --sample
 does anywhere. Flags may come before or after the FILEs; -- ends them.
 
   --codes LIST       responseStatus.code values to report, comma-separated
                      (default 401); repeatable, the lists add up
+                     (as --filter and --scanners do; any other flag
+                     given twice must say the same thing)
   --anonymous        also report every response to an unauthenticated
                      caller (system:anonymous, system:unauthenticated),
                      whatever its code
@@ -62,8 +66,12 @@ whole and pushes the rest of its line along. In every format a value longer
 than 32,000 bytes is cut and ends in "…" (a real API server takes at most
 1 MiB of headers; a longer value comes from a forged or corrupt file).
 
-Exit status: 0; 2 for a usage error or when a file could not be read in
-full. Every problem is reported on stderr with its file and line.
+Exit status: 0; 2 for a usage error, when a file could not be read in
+full, or when something that may hold audit data was skipped: an event
+cut short before its code, a line that is not JSON (an event behind a
+prefix not understood?). Every problem is reported on stderr with its
+file and line; the klog text of a diagnostic record (properties.log of
+another category) is named but does not change the exit status.
 `
 
 // Stdin is the process's standard input and whether it is a terminal,
@@ -89,7 +97,8 @@ type config struct {
 }
 
 // Run runs the scan subcommand and returns the exit status: 0, or 2 for a
-// usage error, an output error or a file that could not be read in full.
+// usage error, an output error, a file that could not be read in full or
+// an event skipped that may have held audit data.
 // A reader that goes away (scan | head) ends it quietly.
 func Run(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 	cfg, err := parse(args)
@@ -195,27 +204,31 @@ func parse(args []string) (*config, error) {
 		cfg.opts.Codes = append(cfg.opts.Codes, codes...)
 		return nil
 	})
-	flags.BoolVar(&cfg.opts.Anonymous, "anonymous", false, "")
+	flags.Var(&once{Value: (*boolFlag)(&cfg.opts.Anonymous)}, "anonymous", "")
 	flags.Func("filter", "", func(v string) error {
-		cfg.filters = append(cfg.filters, v)
+		if !slices.Contains(cfg.filters, v) { // each file once
+			cfg.filters = append(cfg.filters, v)
+		}
 		return nil
 	})
 	flags.Func("scanners", "", func(v string) error {
-		cfg.scanners = append(cfg.scanners, v)
+		if !slices.Contains(cfg.scanners, v) {
+			cfg.scanners = append(cfg.scanners, v)
+		}
 		return nil
 	})
-	flags.Func("format", "", func(v string) error {
+	flags.Var(&once{Value: funcFlag(func(v string) error {
 		if v != "table" && v != "csv" && v != "json" {
 			return errors.New("use table, csv or json")
 		}
 		cfg.style = v
 		return nil
-	})
-	flags.BoolVar(&cfg.summary, "summary", false, "")
-	flags.BoolVar(&cfg.sample, "sample", false, "")
-	flags.Func("min-uris", "", count(&cfg.thresholds.MinURIs))
-	flags.Func("min-401", "", count(&cfg.thresholds.Min401))
-	flags.BoolVar(&cfg.thresholds.Scanner, "fire-on-scanner", true, "")
+	})}, "format", "")
+	flags.Var(&once{Value: (*boolFlag)(&cfg.summary)}, "summary", "")
+	flags.Var(&once{Value: (*boolFlag)(&cfg.sample)}, "sample", "")
+	flags.Var(&once{Value: funcFlag(count(&cfg.thresholds.MinURIs))}, "min-uris", "")
+	flags.Var(&once{Value: funcFlag(count(&cfg.thresholds.Min401))}, "min-401", "")
+	flags.Var(&once{Value: (*boolFlag)(&cfg.thresholds.Scanner)}, "fire-on-scanner", "")
 
 	// The flag package stops at the first FILE; parsing goes on after it,
 	// so that flags may follow FILEs, until -- ends the flags.
@@ -239,6 +252,57 @@ func parse(args []string) (*config, error) {
 	}
 }
 
+// once is a flag that a later value would replace: given again with
+// another meaning, it is an error rather than a silent replacement, as in
+// the search command. (--codes, --filter and --scanners add up instead.)
+type once struct {
+	flag.Value
+	first string // the first value, as its meaning: true and 1 are one
+	set   bool
+}
+
+func (o *once) Set(v string) error {
+	meaning := v
+	if o.IsBoolFlag() {
+		if b, err := strconv.ParseBool(v); err == nil {
+			meaning = strconv.FormatBool(b)
+		}
+	}
+	switch {
+	case !o.set:
+		o.first, o.set = meaning, true
+		return o.Value.Set(v)
+	case meaning != o.first:
+		return fmt.Errorf("given twice (%s, then %s): give it once", o.first, meaning)
+	}
+	return nil
+}
+
+func (o *once) IsBoolFlag() bool {
+	b, ok := o.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// boolFlag is a bool flag: --name alone is --name=true.
+type boolFlag bool
+
+func (b *boolFlag) Set(v string) error {
+	x, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("use true or false")
+	}
+	*b = boolFlag(x)
+	return nil
+}
+func (b *boolFlag) String() string   { return strconv.FormatBool(bool(*b)) }
+func (b *boolFlag) IsBoolFlag() bool { return true }
+
+// funcFlag is a flag set by a function.
+type funcFlag func(string) error
+
+func (f funcFlag) Set(v string) error { return f(v) }
+func (f funcFlag) String() string     { return "" }
+
 // flagError restates the flag package's errors as the command line spells
 // flags (--codes x: why), from the error's own words.
 func flagError(err error) error {
@@ -251,17 +315,17 @@ func flagError(err error) error {
 			return fmt.Errorf("--%s needs a value", m[2])
 		case m[4] != "":
 			value, _ := strconv.Unquote(m[3])
-			return fmt.Errorf("--%s=%s: use true or false", m[4], value)
+			return fmt.Errorf("--%s=%s: %s", m[4], value, m[5])
 		default:
-			value, _ := strconv.Unquote(m[5])
-			return fmt.Errorf("--%s %s: %s", m[6], value, m[7])
+			value, _ := strconv.Unquote(m[6])
+			return fmt.Errorf("--%s %s: %s", m[7], value, m[8])
 		}
 	}
 	return errors.New(strings.Replace(msg, " -", " --", 1))
 }
 
 // flagErrors matches the flag package's four errors about one flag.
-var flagErrors = regexp.MustCompile(`^(?:flag provided but not defined: -(.*)|flag needs an argument: -(.*)|invalid boolean value ("(?:[^"\\]|\\.)*") for -([^:]*): .*|invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]*): (.*))$`)
+var flagErrors = regexp.MustCompile(`^(?:flag provided but not defined: -(.*)|flag needs an argument: -(.*)|invalid boolean value ("(?:[^"\\]|\\.)*") for -([^:]*): (.*)|invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]*): (.*))$`)
 
 // count parses a flag's value as a number of 0 or more.
 func count(n *int) func(string) error {

@@ -134,6 +134,9 @@ func TestScanUsage(t *testing.T) {
 		{[]string{"--codes"}, "--codes needs a value"},
 		{[]string{"--min-uris", "-1"}, "--min-uris -1: use a whole number"},
 		{[]string{"--anonymous=maybe"}, "--anonymous=maybe: use true or false"},
+		{[]string{"--format", "csv", "a.log", "--format", "json"}, "--format json: given twice (csv, then json): give it once"},
+		{[]string{"--anonymous", "--anonymous=false"}, "--anonymous=false: given twice (true, then false)"},
+		{[]string{"--min-uris", "3", "--min-uris=4"}, "--min-uris 4: given twice (3, then 4)"},
 	} {
 		r := scan(t, "", tc.args...)
 		assert.Equal(t, 2, r.code, "%v", tc.args)
@@ -148,8 +151,13 @@ func TestScanUsage(t *testing.T) {
 		assert.Equal(t, Usage, r.out)
 		assert.Empty(t, r.err)
 	}
+	// A repetition that says the same thing is no error.
+	cfg, err := parse([]string{"--format", "csv", "--format=csv", "--anonymous", "--anonymous=1", "--summary", "--summary"})
+	require.NoError(t, err)
+	assert.True(t, cfg.opts.Anonymous && cfg.summary)
+	assert.Equal(t, "csv", cfg.style)
 	// Every flag is in the usage.
-	cfg, err := parse(nil)
+	cfg, err = parse(nil)
 	require.NoError(t, err)
 	assert.Equal(t, bysource.DefaultThresholds, cfg.thresholds)
 	for _, name := range []string{"codes", "anonymous", "filter", "format", "summary", "min-uris", "min-401", "fire-on-scanner"} {

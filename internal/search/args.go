@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,9 @@ func parseArgs(list []string) (args, error) {
 		if err := a.set(name, value, again); err != nil {
 			return a, err
 		}
+		if name == "anonymous" {
+			value = strconv.FormatBool(a.Anonymous) // true and 1 say one thing
+		}
 		if again && first != value && name != "codes" && (name != "filter" || !isFileList(first) || !isFileList(value)) {
 			return a, fmt.Errorf("%s= given twice (%s=%s, then %s=%s): give it once; valid arguments: %s", name, name, first, name, value, validArguments)
 		}
@@ -46,6 +50,17 @@ func parseArgs(list []string) (args, error) {
 
 // isFileList tells a filter= list of lookup files from none and show.
 func isFileList(filter string) bool { return filter != "none" && filter != "show" }
+
+// addFiles adds the files of the filter= list more to list, each once.
+func addFiles(list, more string) string {
+	files := strings.Split(list, ",")
+	for _, f := range strings.Split(more, ",") {
+		if !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	return strings.Join(files, ",")
+}
 
 func (a *args) set(name, value string, again bool) error {
 	switch name {
@@ -74,7 +89,7 @@ func (a *args) set(name, value string, again bool) error {
 			return fmt.Errorf("filter=%s: %v; valid arguments: %s", value, err, validArguments)
 		}
 		if again && isFileList(a.Filter) && isFileList(value) {
-			value = a.Filter + "," + value
+			value = addFiles(a.Filter, value)
 		}
 		a.Filter = value
 	default:
