@@ -357,12 +357,13 @@ func (o *output) Write(p []byte) (int, error) {
 
 // A scanner reads the inputs of one run.
 type scanner struct {
-	d      *detect.Detection
-	stderr io.Writer
-	out    *output
-	failed bool
-	bad    int // bad lines reported in the current file
-	src    detect.Source
+	d       *detect.Detection
+	stderr  io.Writer
+	out     *output
+	failed  bool
+	bad     int // bad lines reported in the current file
+	notices int // lines that lose nothing (klog records) reported in it
+	src     detect.Source
 }
 
 // inputs scans the files, or the sample, or standard input.
@@ -431,7 +432,7 @@ func (sc *scanner) file(name string) {
 // read runs the detection on every document of a file. Whatever is wrong
 // with a part of the file is reported with its line, and the rest is read.
 func (sc *scanner) read(name string, r io.Reader) {
-	sc.bad = 0
+	sc.bad, sc.notices = 0, 0
 	docs := jsonstream.NewReader(r)
 	defer func() {
 		// No input is known to cause a panic; if one does, the rows found
@@ -468,6 +469,9 @@ func (sc *scanner) read(name string, r io.Reader) {
 			sc.d.Unreadable()
 		}
 	}
+	if sc.notices > maxBadLines {
+		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s: %d more records without audit data not shown", name, sc.notices-maxBadLines))
+	}
 	if sc.bad > maxBadLines {
 		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s: %d more bad lines not shown", name, sc.bad-maxBadLines))
 	}
@@ -486,20 +490,26 @@ func (sc *scanner) document(doc []byte) detect.Skip {
 // no audit event at all (the klog text of another category) is said, but
 // loses nothing.
 func (sc *scanner) skipped(name string, line int, skip detect.Skip) {
-	sc.line(name, line, "event skipped: "+skip.String())
 	sc.failed = sc.failed || skip.Lost()
+	sc.line(name, line, "event skipped: "+skip.String(), skip.Lost())
 }
 
 func (sc *scanner) badLine(name string, line int, format string, a ...any) {
 	sc.failed = true
-	sc.line(name, line, fmt.Sprintf(format, a...))
+	sc.line(name, line, fmt.Sprintf(format, a...), true)
 }
 
 // line says what is wrong at a line of a file, for the first maxBadLines
-// of them.
-func (sc *scanner) line(name string, line int, problem string) {
-	sc.bad++
-	if sc.bad <= maxBadLines {
+// of them. Notices that lose nothing (klog records) have a bound of their
+// own, so that a file full of them still names every line where audit data
+// may have been lost, up to the bound.
+func (sc *scanner) line(name string, line int, problem string, lost bool) {
+	n := &sc.notices
+	if lost {
+		n = &sc.bad
+	}
+	*n++
+	if *n <= maxBadLines {
 		say(sc.stderr, fmt.Sprintf("kubefingerprint: %s line %d: %s", name, line, problem))
 	}
 }

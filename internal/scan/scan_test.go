@@ -873,3 +873,17 @@ func TestSkippedSaysWhere(t *testing.T) {
 	require.Len(t, rows, 4)
 	assert.Equal(t, []string{"/401", "401", "code inferred"}, []string{rows[2][4], rows[2][9], rows[2][10]})
 }
+
+// TestNoticesDoNotHideLosses: klog records of another category are named,
+// ten a file, but they do not use up the lines that name where audit data
+// may have been lost.
+func TestNoticesDoNotHideLosses(t *testing.T) {
+	klog := `{"category":"kube-apiserver","properties":{"log":"I1120 09:01:15 controller.go:615] quota\n"},"resourceId":"/x/MANAGEDCLUSTERS/C"}`
+	cut := `{"kind":"Event","auditID":"c","requestURI":"/x","stage":"ResponseComplete","user":{"username":"alice"},"responseStatus":{"code":4`
+	content := strings.Repeat(klog+"\n", 20) + cut + "\n"
+	r := scan(t, "", "--format", "csv", writeFile(t, "a.log", content))
+	assert.Equal(t, 2, r.code, r.err)
+	assert.Contains(t, r.err, "a.log line 21: JSON document never ends")
+	assert.Contains(t, r.err, "a.log: 10 more records without audit data not shown")
+	assert.Equal(t, 10, strings.Count(r.err, "event skipped: not JSON"))
+}
