@@ -37,7 +37,9 @@ func (s *spool) write(p []byte) {
 }
 
 // spill moves the lines held in memory to a temporary file. Where none can
-// be made, they stay in memory: more memory beats a lost row.
+// be made, they stay in memory: more memory beats a lost row. That memory
+// is still bounded: the lines are those of one document, at most
+// jsonstream.MaxDocument, and every value printed is cut at 32,000 bytes.
 func (s *spool) spill() {
 	f, err := os.CreateTemp("", "kubefingerprint-*.rows")
 	if err != nil {
