@@ -97,7 +97,8 @@ const MayBeCut = 4 << 10
 //
 // Text that does not end as JSON ends is read. Long text that does is taken
 // as whole when it holds a responseStatus key for every auditID key (one
-// an audit event; nested objects have kind keys, never these), both at the
+// an audit event; nested objects have kind keys, never these), each
+// followed by its code's digits before the next auditID, all at the
 // depth of escaping audit events lie at (inside a properties.log string or
 // not, CSV-quoted or not): a client's text is a string value one escaping
 // deeper, so it can write neither key. Long events are few and carry their
@@ -122,15 +123,44 @@ func mayBeCut(text []byte) bool {
 	if events == 0 {
 		return true
 	}
-	statuses, end := keyCount(text, "responseStatus", depth, events)
-	if statuses < events {
-		return true
+	// Every responseStatus must hold its code, with digits the text goes on
+	// after, before the next event begins: an event of a batch may be cut
+	// inside its responseStatus (AKS's cut of its properties.log) while the
+	// records after it are whole.
+	statuses := 0
+	for from := 0; ; statuses++ {
+		_, end := keyAt(text, "responseStatus", depth, from)
+		if end < 0 {
+			break
+		}
+		code, after := keyAt(text, "code", depth, end)
+		if next, _ := keyAt(text, "auditID", depth, end); code < 0 || next >= 0 && next < code || !digitsGoOn(text[after:]) {
+			return true
+		}
+		from = after
 	}
-	// The last event may be cut inside its responseStatus, before its
-	// code, which a status writes after metadata, status, message and
-	// reason.
-	codes, _ := keyCount(text[end:], "code", depth, 1)
-	return codes == 0
+	return statuses < events
+}
+
+// digitsGoOn reports whether v, the text after a code's colon, is a whole
+// code: digits (inside quotes, as they were opened, for a code written as
+// a string) followed by what ends a value in an object, a } or a comma. A
+// code the text ends inside, or whose string the cut closed (the end of a
+// properties.log string), may be cut.
+func digitsGoOn(v []byte) bool {
+	v = bytes.TrimLeft(v, " ")
+	digits := bytes.TrimLeft(v, "\\\"")
+	quote := v[:len(v)-len(digits)]
+	n := 0
+	for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
+		n++
+	}
+	rest := digits[n:]
+	if n == 0 || !bytes.HasPrefix(rest, quote) {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[len(quote):], " ")
+	return len(rest) > 0 && (rest[0] == '}' || rest[0] == ',')
 }
 
 // keyCount counts the occurrences of name in text as an object key behind
@@ -141,18 +171,32 @@ func mayBeCut(text []byte) bool {
 // faster than a search for all of name. end is the offset just past the
 // colon of the last key counted.
 func keyCount(text []byte, name string, depth, limit int) (n, end int) {
+	for from := 0; n != limit; n++ {
+		_, e := keyAt(text, name, depth, from)
+		if e < 0 {
+			break
+		}
+		end, from = e, e
+	}
+	return n, end
+}
+
+// keyAt finds the first occurrence of name as keyCount counts them at or
+// after from: the offset of its first letter and the offset past its
+// colon, or -1, -1.
+func keyAt(text []byte, name string, depth, from int) (start, end int) {
 	a := strings.IndexFunc(name, unicode.IsUpper)
 	if a < 0 {
 		a = len(name) - 1
 	}
-	for i := a; n != limit && i < len(text); {
+	for i := from + a; i < len(text); {
 		k := bytes.IndexByte(text[i:], name[a])
 		if k < 0 {
-			return n, end
+			break
 		}
 		i += k + 1
 		start := i - 1 - a
-		if start < 1 || start+len(name) > len(text) || text[start-1] != '"' || string(text[start:start+len(name)]) != name {
+		if start < 1 || start < from || start+len(name) > len(text) || text[start-1] != '"' || string(text[start:start+len(name)]) != name {
 			continue
 		}
 		j := start + len(name)
@@ -167,10 +211,10 @@ func keyCount(text []byte, name string, depth, limit int) (n, end int) {
 			j++
 		}
 		if j < len(text) && text[j] == ':' {
-			n, end = n+1, j+1
+			return start, j + 1
 		}
 	}
-	return n, end
+	return -1, -1
 }
 
 func mayBeAnonymous(text []byte) bool {

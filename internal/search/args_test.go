@@ -23,7 +23,7 @@ func TestRepeatedArguments(t *testing.T) {
 		{[]string{"filter=a.csv", "filter=b.csv"}, []int{401}, "a.csv,b.csv"},
 		{[]string{"filter=none", "filter=none"}, []int{401}, "none"},
 		{[]string{"anonymous=true", "anonymous=true"}, []int{401}, ""},
-		{[]string{"anonymous=true", "anonymous=1"}, []int{401}, ""}, // one meaning
+		{[]string{"anonymous=true", "anonymous=1"}, []int{401}, ""},                 // one meaning
 		{[]string{"filter=a.csv", "filter=a.csv,b.csv"}, []int{401}, "a.csv,b.csv"}, // each file once
 	} {
 		a, err := parseArgs(tc.args)
