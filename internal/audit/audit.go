@@ -65,10 +65,11 @@ type Event struct {
 	Cut []byte
 
 	// ListsCut says sourceIPs or user.groups held more than MaxList
-	// entries and only the first MaxList-1 and the last were kept. No real
-	// API server writes that many (its header limit keeps sourceIPs far
-	// below), but a crafted file could, and keeping every entry would let
-	// one document take gigabytes. What was dropped can neither narrow a
+	// entries and only the first MaxList-1 and the last were kept. A client
+	// can make sourceIPs that long (1 MiB of X-Forwarded-For holds some
+	// 100,000 addresses), though AKS's 16 KiB cut of properties.log keeps
+	// a few hundred at most, and a crafted file could hold any number:
+	// keeping every entry would let one document take gigabytes. What was dropped can neither narrow a
 	// report nor widen an allowlist row: see Anonymous and the allowlist.
 	ListsCut bool
 }

@@ -243,7 +243,7 @@ func mayBeAnonymous(text []byte) bool {
 // still be counted when their audit data is not JSON.
 func HoldsJSON(text []byte) bool {
 	text = jsontext.TrimBOM(jsontext.TrimSpace(text))
-	if n, _ := cri.Prefix(text); n > 0 {
+	if n, _, _ := cri.Prefix(text); n > 0 {
 		text = jsontext.TrimSpace(text[n:])
 	}
 	if len(text) == 0 || (text[0] != '{' && text[0] != '[') {
@@ -337,7 +337,7 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 			}
 			lineLost = r.err != nil
 		case jsontext.NotJSON:
-			if n, _ := cri.Prefix(text[i:]); n > 0 && (i == 0 || text[i-1] == '\n') {
+			if n, _, _ := cri.Prefix(text[i:]); n > 0 && (i == 0 || text[i-1] == '\n') {
 				var msg []byte
 				msg, i = x.containerLines(text, i)
 				x.followed = len(jsontext.TrimSpace(text[i:])) > 0
@@ -365,16 +365,21 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 
 // containerLines joins the lines of container output that start at
 // text[i], each behind a CRI prefix (package cri): a partial line and the
-// lines that continue it, up to the full line that ends it, or one full
-// line. It returns the message and the offset past its last line. A
-// partial line that nothing continues is a message cut short.
+// lines of the same stream that continue it, up to the full line that ends
+// it, or one full line. It returns the message and the offset past its
+// last line. A partial line that the next line does not continue (a line
+// of the other stream, or one without the prefix, which is then read on
+// its own) is a message cut short.
 func (x *Extractor) containerLines(text []byte, i int) ([]byte, int) {
 	x.cri = x.cri[:0]
+	first := true
+	var stream bool
 	for i < len(text) {
-		n, partial := cri.Prefix(text[i:])
-		if n == 0 {
+		n, stderr, partial := cri.Prefix(text[i:])
+		if n == 0 || !first && stderr != stream {
 			break
 		}
+		first, stream = false, stderr
 		end, next := len(text), len(text)
 		if nl := bytes.IndexByte(text[i:], '\n'); nl >= 0 {
 			end, next = i+nl, i+nl+1

@@ -21,32 +21,43 @@ import (
 const MaxPrefix = 64
 
 // Prefix returns the length of the CRI prefix that starts line, 0 when it
-// has none (or a longer one than MaxPrefix), and whether the line is partial (tag P): its text continues on
-// the next line, without a line break between them.
-func Prefix(line []byte) (n int, partial bool) {
+// has none (or a longer one than MaxPrefix), whether the line is stderr's
+// rather than stdout's, and whether it is partial (tag P): its text
+// continues on the next line of the same stream, without a line break
+// between them. A line that ends right after its tag has an empty text.
+func Prefix(line []byte) (n int, stderr, partial bool) {
 	if len(line) == 0 || line[0] < '0' || line[0] > '9' {
-		return 0, false // what starts no time: every line of JSON
+		return 0, false, false // what starts no time: every line of JSON
 	}
 	ts := bytes.IndexByte(line, ' ')
 	if ts < len("2006-01-02T15:04:05Z")-1 || ts > len(time.RFC3339Nano)+2 {
-		return 0, false
+		return 0, false, false
 	}
 	if _, err := time.Parse(time.RFC3339Nano, string(line[:ts])); err != nil {
-		return 0, false
+		return 0, false, false
 	}
 	rest := line[ts+1:]
 	switch {
-	case bytes.HasPrefix(rest, []byte("stdout ")), bytes.HasPrefix(rest, []byte("stderr ")):
-		rest = rest[len("stdout "):]
+	case bytes.HasPrefix(rest, []byte("stdout ")):
+	case bytes.HasPrefix(rest, []byte("stderr ")):
+		stderr = true
 	default:
-		return 0, false
+		return 0, false, false
 	}
-	tag := bytes.IndexByte(rest, ' ')
+	rest = rest[len("stdout "):]
+	tag := bytes.IndexAny(rest, " \r\n")
+	if tag < 0 {
+		tag = len(rest)
+	}
 	if tag < 1 || (rest[0] != 'F' && rest[0] != 'P') || (tag > 1 && rest[1] != ':') {
-		return 0, false
+		return 0, false, false
 	}
-	if n := len(line) - len(rest) + tag + 1; n <= MaxPrefix {
-		return n, rest[0] == 'P'
+	n = len(line) - len(rest) + tag
+	if tag < len(rest) && rest[tag] == ' ' {
+		n++
 	}
-	return 0, false
+	if n > MaxPrefix {
+		return 0, false, false
+	}
+	return n, stderr, rest[0] == 'P'
 }

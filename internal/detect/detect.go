@@ -32,6 +32,7 @@ type stats struct {
 	Emitted    int // rows taken by the sink and committed
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
 	Damaged    int // events read as far as they go, part of them lost in the file
+	CutRows    int // rows of audit events cut before their code
 	Suppressed []int
 	Why        [numReasons]int // Skipped by reason
 }
@@ -239,6 +240,9 @@ func (d *Detection) emit(ev *audit.Event) {
 	d.sink.Row(&d.row)
 	d.row.Time = t
 	d.pending++
+	if len(ev.Cut) > 0 {
+		d.stats.CutRows++ // counted when read: a withdrawn row was still a padded event
+	}
 }
 
 // Summary is the closing message of a run: what was read, reported,
@@ -266,6 +270,10 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 				sep = ", "
 			}
 		}
+	}
+	if d.stats.CutRows > 0 {
+		level = "WARN"
+		fmt.Fprintf(&b, "; rows of audit events cut before their code: %d (column cut: the client may have padded its request to push its code past the cut)", d.stats.CutRows)
 	}
 	if d.stats.Damaged > 0 {
 		level = "WARN"

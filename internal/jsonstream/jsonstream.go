@@ -82,6 +82,10 @@ type Document struct {
 	// large or too deep, an array element that is not an object, the rest
 	// of a line that broke a top-level array.
 	Skipped bool
+	// Container tells that a line reported as not JSON was container
+	// output (behind a CRI prefix): an API server's klog lines share its
+	// pod log with the audit events it writes to standard output.
+	Container bool
 }
 
 // A Reader reads the documents of one file.
@@ -102,8 +106,12 @@ type Reader struct {
 	midLine     bool   // the last piece read did not end its line
 
 	// container output (see container)
-	partial    bool // the line being read is partial
-	held, owed int  // line breaks dropped from partial lines, and to give back
+	partial    bool   // the line being read is partial
+	stderr     bool   // ... and of stderr rather than stdout
+	held, owed int    // line breaks dropped from partial lines, and to give back
+	after      []byte // a piece to read once the owed line breaks are given back
+	broke      bool   // a partial message ended unfinished before the piece just read
+	lineCRI    bool   // the line being read had a CRI prefix
 
 	mode mode
 
@@ -179,7 +187,7 @@ func (r *Reader) Next() (Document, error) {
 				r.piece, r.rest = r.rest, nil
 				continue
 			}
-			if r.err != nil {
+			if r.err != nil && r.owed == 0 && r.after == nil {
 				if d, ok := r.finish(); ok {
 					return d, nil
 				}
@@ -237,11 +245,25 @@ func (r *Reader) fill() {
 		r.piece, r.owed = newlines[:k], r.owed-k
 		return
 	}
+	if r.after != nil {
+		r.piece, r.after = r.after, nil
+		return
+	}
 	if r.mode == modeTop && !r.midLine {
 		r.skipBlankLines()
 	}
 	piece, err := r.br.ReadSlice('\n')
-	r.piece = r.container(piece)
+	if r.piece = r.container(piece); r.broke {
+		r.broke = false
+		// A partial message ended unfinished before this line: its line
+		// breaks come first, so that this line starts a line.
+		r.after, r.piece = r.piece, nil
+		if r.after == nil {
+			r.after = []byte{}
+		}
+		k := min(r.owed, len(newlines))
+		r.piece, r.owed = newlines[:k], r.owed-k
+	}
 	switch {
 	case err == nil, errors.Is(err, bufio.ErrBufferFull):
 	case err == io.EOF:
@@ -291,8 +313,13 @@ func (r *Reader) container(piece []byte) []byte {
 	lineStart := !r.midLine
 	r.midLine = len(piece) == 0 || piece[len(piece)-1] != '\n'
 	if lineStart {
-		n, partial := cri.Prefix(piece)
-		piece, r.partial = piece[n:], n > 0 && partial
+		n, stderr, partial := cri.Prefix(piece)
+		if r.held > 0 && (n == 0 || stderr != r.stderr) {
+			// Not the line that continues the partial one: that message
+			// ends unfinished here, and this line starts a line of its own.
+			r.owed, r.held, r.broke = r.owed+r.held, 0, true
+		}
+		piece, r.partial, r.stderr, r.lineCRI = piece[n:], n > 0 && partial, stderr, n > 0
 	}
 	switch {
 	case r.midLine:
@@ -350,7 +377,7 @@ func (r *Reader) top() (Document, bool) {
 		if r.arrays == 0 {
 			switch {
 			case top == jsontext.NotJSON:
-				d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true}
+				d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true, Container: r.lineCRI}
 				r.piece, r.atLineStart, r.mode = p[i:], false, modeSkipLine
 				return d, true
 			case c == '{':

@@ -337,26 +337,30 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // TestContainerOutput: lines behind a CRI prefix, as a container runtime
 // writes an API server's standard output, are read as what follows the
-// prefix; partial lines (P) are joined to the line that ends them (F);
+// prefix; partial lines (P) are joined to the line of the same stream that
+// ends them (F), and a line of the other stream ends them unfinished;
 // every line keeps its number; other lines are untouched.
 func TestContainerOutput(t *testing.T) {
-	const p, f = "2026-11-20T10:00:00.123456789Z stdout P ", "2026-11-20T10:00:00.123456789Z stderr F "
+	const p, f = "2026-11-20T10:00:00.123456789Z stdout P ", "2026-11-20T10:00:00.123456789Z stdout F "
+	const stderr = "2026-11-20T10:00:00.123456789Z stderr F "
 	in := f + `{"a":1}` + "\n" +
 		p + `{"b":` + "\n" + p + `"xy` + "\n" + f + `z"}` + "\n" +
 		"\n\n" +
 		f + `{"cut` + "\n" +
 		`{"d":4}` + "\n" +
-		p + `{"e":` + "\n"
+		p + `{"e":` + "\n" +
+		stderr + `{"f":6}` + "\n" + // another stream: {"e": ends unfinished
+		f + `{"g":7}` + "\n"
 	for _, size := range []int{64, 128, bufferSize} {
 		got, err := readAll(t, []byte(in), size)
 		require.NoError(t, err)
 		var lines []int
 		var texts []string
 		for _, d := range got {
-			lines, texts = append(lines, d.Line), append(texts, d.Text)
+			lines, texts = append(lines, d.Line), append(texts, strings.TrimSpace(d.Text))
 		}
-		assert.Equal(t, []int{1, 2, 7, 8, 9}, lines, "buffer %d: %+v", size, got)
-		assert.Equal(t, []string{`{"a":1}`, `{"b":"xyz"}`, `{"cut`, `{"d":4}`, `{"e":`}, texts, "buffer %d", size)
+		assert.Equal(t, []int{1, 2, 7, 8, 9, 10, 11}, lines, "buffer %d: %+v", size, got)
+		assert.Equal(t, []string{`{"a":1}`, `{"b":"xyz"}`, `{"cut`, `{"d":4}`, `{"e":`, `{"f":6}`, `{"g":7}`}, texts, "buffer %d", size)
 	}
 }
 

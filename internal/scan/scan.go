@@ -263,10 +263,10 @@ type once struct {
 
 func (o *once) Set(v string) error {
 	meaning := v
-	if o.IsBoolFlag() {
-		if b, err := strconv.ParseBool(v); err == nil {
-			meaning = strconv.FormatBool(b)
-		}
+	if b, err := strconv.ParseBool(v); err == nil && o.IsBoolFlag() {
+		meaning = strconv.FormatBool(b)
+	} else if n, err := strconv.Atoi(v); err == nil {
+		meaning = strconv.Itoa(n) // 5 and 05 are one number
 	}
 	switch {
 	case !o.set:
@@ -450,6 +450,14 @@ func (sc *scanner) read(name string, r io.Reader) {
 			sc.fail("%s line %d: %v", name, docs.Line(), err)
 			break
 		}
+		if doc.Container && doc.Text == nil {
+			// Container output that is not JSON, such as the API server's
+			// own klog lines in its pod log: named, counted as not JSON,
+			// as klog text in a diagnostic record is, and loses nothing.
+			sc.line(name, doc.Line, "container output "+doc.Problem, false)
+			sc.d.Drop(true)
+			continue
+		}
 		if doc.Problem != "" {
 			sc.badLine(name, doc.Line, "%s", doc.Problem)
 		}
@@ -458,7 +466,7 @@ func (sc *scanner) read(name string, r io.Reader) {
 		// when rows were read from the part of it that is there.
 		switch {
 		case doc.Text != nil:
-			skip := sc.document(doc.Text)
+			skip := sc.document(doc.Text, doc.Problem != "")
 			switch {
 			case doc.Problem != "" && !skip.Skipped():
 				sc.d.Damaged()
@@ -480,8 +488,10 @@ func (sc *scanner) read(name string, r io.Reader) {
 // document runs the detection on one document, in any shape the audit
 // package reads (a top-level array is a list of documents), and says
 // whether and why it was skipped.
-func (sc *scanner) document(doc []byte) detect.Skip {
-	sc.src = detect.Source{Data: audit.NewDocument(doc), MayMatch: sc.d.MayMatch(doc), NotJSON: !audit.HoldsJSON(doc)}
+// A document cut short in the file is always read: the prefilter cannot
+// tell every cut text from a whole one (a short text cut just after a }).
+func (sc *scanner) document(doc []byte, cut bool) detect.Skip {
+	sc.src = detect.Source{Data: audit.NewDocument(doc), MayMatch: sc.d.MayMatch(doc) || cut, NotJSON: !audit.HoldsJSON(doc)}
 	return sc.d.Event(&sc.src)
 }
 

@@ -887,3 +887,36 @@ func TestNoticesDoNotHideLosses(t *testing.T) {
 	assert.Contains(t, r.err, "a.log: 10 more records without audit data not shown")
 	assert.Equal(t, 10, strings.Count(r.err, "event skipped: not JSON"))
 }
+
+// TestPodLog: an API server's pod log, its klog lines on stderr among the
+// audit events it writes to stdout, behind the container runtime's prefix:
+// every event is read, the klog lines are named as not JSON and lose
+// nothing (exit status 0); a partial line that a line of the other stream
+// interrupts ends there, read as far as it goes.
+func TestPodLog(t *testing.T) {
+	c := call401 // a bare event
+	c.cluster = ""
+	ev := c.line()
+	const out, errs = "2026-11-20T10:00:00.123456789Z stdout ", "2026-11-20T10:00:00.123456789Z stderr "
+	var b strings.Builder
+	for range 12 {
+		b.WriteString(errs + "F I1120 10:00:00.000000       1 controller.go:615] quota\n")
+		b.WriteString(out + "F " + ev + "\n")
+	}
+	r := scan(t, "", "--format", "csv", writeFile(t, "pod.log", b.String()))
+	assert.Equal(t, 0, r.code, r.err)
+	assert.Len(t, scanCSV(t, r.out), 13)
+	assert.Contains(t, r.err, "events read: 24, rows emitted: 12, events skipped as unparsable: 12")
+	assert.Contains(t, r.err, "pod.log line 1: container output not JSON")
+
+	// In the API server's key order: the caller before the code.
+	ordered := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"p1","stage":"ResponseStarted","requestURI":"/api","verb":"get",` +
+		`"user":{},"sourceIPs":["203.0.113.1"],"userAgent":"curl/8","responseStatus":{"metadata":{},"code":401}}`
+	half := strings.Index(ordered, `"userAgent"`)
+	r = scan(t, "", "--format", "csv", writeFile(t, "pod.log",
+		out+"P "+ordered[:half]+"\n"+errs+"F I1120 klog\n"+out+"F "+ordered[half:]+"\n"+out+"F "+ev+"\n"))
+	rows := scanCSV(t, r.out)
+	require.Len(t, rows, 3, r.err)
+	assert.Equal(t, "code inferred", rows[1][10], "the interrupted event, read as far as it goes")
+	assert.Equal(t, "", rows[2][10])
+}
