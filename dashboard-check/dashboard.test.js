@@ -86,10 +86,15 @@ function referenceErrors(def) {
   for (const [id, ds] of Object.entries(sources)) {
     if (ds.type !== 'ds.chain') continue;
     const seen = new Set([id]);
-    for (let cur = ds; cur && cur.type === 'ds.chain'; cur = sources[cur.extend]) {
-      if (!sources[cur.extend]) { errors.push(`chain ${id} extends ${cur.extend}, which does not exist`); break; }
-      if (seen.has(cur.extend)) { errors.push(`chain ${id} extends itself through ${cur.extend}`); break; }
-      seen.add(cur.extend);
+    // Splunk's framework reads options.extend only (@splunk/dashboard-search,
+    // @splunk/datasource-utils): an extend beside type is ignored, and the
+    // chain's fragment runs as a search of its own.
+    if ('extend' in ds) errors.push(`chain ${id}: extend must stand in options, not beside type`);
+    for (let cur = ds; cur && cur.type === 'ds.chain'; cur = sources[cur.options?.extend]) {
+      const ext = cur.options?.extend;
+      if (!sources[ext]) { errors.push(`chain ${id} extends ${ext}, which does not exist`); break; }
+      if (seen.has(ext)) { errors.push(`chain ${id} extends itself through ${ext}`); break; }
+      seen.add(ext);
     }
     if (!String(ds.options?.query || '').trimStart().startsWith('|')) errors.push(`chain ${id}: its query must start with |`);
   }
@@ -181,7 +186,8 @@ test('broken definitions are refused', () => {
   }
   const refCases = {
     'missing data source': (d) => { d.visualizations.viz_uris.dataSources.primary = 'ds_missing'; },
-    'chain of a missing source': (d) => { d.dataSources.ds_view.extend = 'ds_missing'; },
+    'chain of a missing source': (d) => { d.dataSources.ds_view.options.extend = 'ds_missing'; },
+    'extend beside type': (d) => { d.dataSources.ds_view.extend = d.dataSources.ds_view.options.extend; delete d.dataSources.ds_view.options.extend; },
     'token nothing sets': (d) => { d.visualizations.viz_uris.title = 'URIs of $nosuchtoken$'; },
     'misspelt option': (d) => { d.visualizations.viz_timeline.options.stackmode = 'stacked'; },
     'misspelt input option': (d) => { d.inputs.input_mode.options.defaultvalue = 'true'; },
