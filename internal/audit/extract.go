@@ -108,8 +108,11 @@ const MayBeCut = 4 << 10
 // by a TRUNCATE below MayBeCut, and then only where the cut falls just
 // after a } or ] (docs/design/hostile-input.md).
 func mayBeCut(text []byte) bool {
-	t := bytes.TrimRight(text, " \t\r\n\"")
-	if len(t) == 0 || (t[len(t)-1] != '}' && t[len(t)-1] != ']') {
+	i := len(text) - 1
+	for i >= 0 && (text[i] == '"' || jsontext.IsSpace(text[i])) {
+		i--
+	}
+	if i < 0 || (text[i] != '}' && text[i] != ']') {
 		return true
 	}
 	if len(text) < MayBeCut {
@@ -134,8 +137,15 @@ func mayBeCut(text []byte) bool {
 			break
 		}
 		code, after := keyAt(text, "code", depth, end)
-		if next, _ := keyAt(text, "auditID", depth, end); code < 0 || next >= 0 && next < code || !digitsGoOn(text[after:]) {
+		if code < 0 || !digitsGoOn(text[after:]) {
 			return true
+		}
+		// Another event between the status and the code: the status had
+		// none. After the last event's status no event follows.
+		if statuses+1 < events {
+			if next, _ := keyAt(text[:code], "auditID", depth, end); next >= 0 {
+				return true
+			}
 		}
 		from = after
 	}
@@ -186,16 +196,18 @@ func keyCount(text []byte, name string, depth, limit int) (n, end int) {
 // colon, or -1, -1.
 func keyAt(text []byte, name string, depth, from int) (start, end int) {
 	a := strings.IndexFunc(name, unicode.IsUpper)
-	if a < 0 {
-		a = len(name) - 1
-	}
-	for i := from + a; i < len(text); {
-		k := bytes.IndexByte(text[i:], name[a])
+	for i := from + max(a, 0); i < len(text); {
+		var k int
+		if a < 0 {
+			k = bytes.Index(text[i:], []byte(name)) // no rare letter: the whole name
+		} else {
+			k = bytes.IndexByte(text[i:], name[a])
+		}
 		if k < 0 {
 			break
 		}
 		i += k + 1
-		start := i - 1 - a
+		start := i - 1 - max(a, 0)
 		if start < 1 || start < from || start+len(name) > len(text) || text[start-1] != '"' || string(text[start:start+len(name)]) != name {
 			continue
 		}
