@@ -170,9 +170,9 @@ func TestMacros(t *testing.T) {
 type dashboard struct {
 	DataSources map[string]struct {
 		Type    string `json:"type"`
-		Extend  string `json:"extend"`
 		Options struct {
-			Query string `json:"query"`
+			Query  string `json:"query"`
+			Extend string `json:"extend"` // where Splunk's framework reads it
 		} `json:"options"`
 	} `json:"dataSources"`
 	Inputs map[string]struct {
@@ -217,8 +217,8 @@ func (d dashboard) queries(t *testing.T) map[string]string {
 	for id, ds := range d.DataSources {
 		q := ds.Options.Query
 		for cur := ds; cur.Type == "ds.chain"; {
-			parent, ok := d.DataSources[cur.Extend]
-			require.True(t, ok, "%s extends %s", id, cur.Extend)
+			parent, ok := d.DataSources[cur.Options.Extend]
+			require.True(t, ok, "%s extends %s", id, cur.Options.Extend)
 			q = parent.Options.Query + " " + q
 			cur = parent
 		}
