@@ -69,8 +69,9 @@ type Event struct {
 	// can make sourceIPs that long (1 MiB of X-Forwarded-For holds some
 	// 100,000 addresses), though AKS's 16 KiB cut of properties.log keeps
 	// a few hundred at most, and a crafted file could hold any number:
-	// keeping every entry would let one document take gigabytes. What was dropped can neither narrow a
-	// report nor widen an allowlist row: see Anonymous and the allowlist.
+	// keeping every entry would let one document take gigabytes. What was
+	// dropped can neither narrow a report nor widen an allowlist row: see
+	// Anonymous and the allowlist.
 	ListsCut bool
 }
 

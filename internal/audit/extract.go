@@ -175,11 +175,8 @@ func digitsGoOn(v []byte) bool {
 
 // keyCount counts the occurrences of name in text as an object key behind
 // depth backslashes: name, then exactly depth backslashes, a quote (doubled
-// when CSV-quoted) and a colon. It stops at limit, unless limit < 0. It
-// looks for the first capital of name (the I of auditID, the S of
-// responseStatus), rare in audit data, else its last letter, which is
-// faster than a search for all of name. end is the offset just past the
-// colon of the last key counted.
+// when CSV-quoted) and a colon. It stops at limit, unless limit < 0. end is
+// the offset just past the colon of the last key counted.
 func keyCount(text []byte, name string, depth, limit int) (n, end int) {
 	for from := 0; n != limit; n++ {
 		_, e := keyAt(text, name, depth, from)
@@ -193,7 +190,9 @@ func keyCount(text []byte, name string, depth, limit int) (n, end int) {
 
 // keyAt finds the first occurrence of name as keyCount counts them at or
 // after from: the offset of its first letter and the offset past its
-// colon, or -1, -1.
+// colon, or -1, -1. It looks for the first capital of name (the I of
+// auditID, the S of responseStatus), rare in audit data, which is faster
+// than a search for all of name; a name without one is searched whole.
 func keyAt(text []byte, name string, depth, from int) (start, end int) {
 	a := strings.IndexFunc(name, unicode.IsUpper)
 	for i := from + max(a, 0); i < len(text); {

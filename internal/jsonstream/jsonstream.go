@@ -240,9 +240,7 @@ func (r *Reader) fill() {
 			r.br = bufio.NewReaderSize(u, r.size)
 		}
 	}
-	if r.owed > 0 {
-		k := min(r.owed, len(newlines))
-		r.piece, r.owed = newlines[:k], r.owed-k
+	if r.giveBack() {
 		return
 	}
 	if r.after != nil {
@@ -256,13 +254,13 @@ func (r *Reader) fill() {
 	if r.piece = r.container(piece); r.broke {
 		r.broke = false
 		// A partial message ended unfinished before this line: its line
-		// breaks come first, so that this line starts a line.
-		r.after, r.piece = r.piece, nil
+		// breaks come first, so that this line starts a line. An empty
+		// after is not nil: nil says there is nothing after.
+		r.after = r.piece
 		if r.after == nil {
 			r.after = []byte{}
 		}
-		k := min(r.owed, len(newlines))
-		r.piece, r.owed = newlines[:k], r.owed-k
+		r.giveBack()
 	}
 	switch {
 	case err == nil, errors.Is(err, bufio.ErrBufferFull):
@@ -330,6 +328,16 @@ func (r *Reader) container(piece []byte) []byte {
 		r.owed, r.held = r.owed+r.held, 0
 	}
 	return piece
+}
+
+// giveBack makes the next piece line breaks that container owes, if any.
+func (r *Reader) giveBack() bool {
+	if r.owed == 0 {
+		return false
+	}
+	k := min(r.owed, len(newlines))
+	r.piece, r.owed = newlines[:k], r.owed-k
+	return true
 }
 
 // newlines are the line breaks container gives back.
