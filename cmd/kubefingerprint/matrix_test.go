@@ -272,7 +272,69 @@ var matrixShapes = []matrixShape{
 		file: func(recs []matrixRecord) string {
 			return "[" + strings.Join(records(recs, matrixRecord.record), ",\n") + "]\n"
 		}},
+	{name: "GKE entries",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{r.gke()} }),
+		file:   func(recs []matrixRecord) string { return lines(recs, matrixRecord.gke) }},
+	{name: "GKE array (gcloud)", batched: true,
+		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
+			return []string{"[" + strings.Join(records(recs, matrixRecord.gke), ",\n") + "]"}
+		}),
+		file: func(recs []matrixRecord) string {
+			return "[" + strings.Join(records(recs, matrixRecord.gke), ",\n") + "]\n"
+		}},
+	{name: "GKE Pub/Sub (GCP add-on)",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{audittest.PubSub(r.gke())} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return audittest.PubSub(r.gke()) })
+		}},
+	{name: "padded GKE TRUNCATE", beforeCode: true,
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{padded(r).gke()[:10000]} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return padded(r).gke()[:10000] })
+		},
+		expect: noCluster},
+	{name: "AKSAudit rows",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{r.event.TableRow(r.rid(), false)} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return r.event.TableRow(r.rid(), false) })
+		}},
+	{name: "AKSAudit rows, dynamic columns as strings",
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{r.event.TableRow(r.rid(), true)} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return r.event.TableRow(r.rid(), true) })
+		}},
+	{name: "padded AKSAudit TRUNCATE", beforeCode: true,
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string {
+			return []string{padded(r).event.TableRow(r.rid(), false)[:10000]}
+		}),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return padded(r).event.TableRow(r.rid(), false)[:10000] })
+		},
+		expect: noCluster},
+	{name: "CloudWatch subscription", batched: true,
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{r.envelope()} }),
+		file:   func(recs []matrixRecord) string { return lines(recs, matrixRecord.envelope) }},
+	{name: "CloudWatch through Firehose (gzip, base64)", batched: true,
+		search: perRecord([]string{"_raw"}, func(r matrixRecord) []string { return []string{audittest.Firehose(r.envelope())} }),
+		file: func(recs []matrixRecord) string {
+			return lines(recs, func(r matrixRecord) string { return audittest.Firehose(r.envelope()) })
+		}},
+	{name: "aws logs filter-log-events", batched: true,
+		search: oneEvent([]string{"_raw"}, func(recs []matrixRecord) []string {
+			return []string{audittest.FilterLogEvents(records(recs, func(r matrixRecord) string { return r.event.JSON() })...)}
+		}),
+		file: func(recs []matrixRecord) string {
+			return audittest.FilterLogEvents(records(recs, func(r matrixRecord) string { return r.event.JSON() })...) + "\n"
+		},
+		expect: noCluster},
 }
+
+// gke is r as GKE writes it to Cloud Audit Logs.
+func (r matrixRecord) gke() string { return r.event.GKEEntry(r.cluster) }
+
+// envelope is r as a CloudWatch Logs subscription delivers it from the
+// log group of an EKS cluster of r's name.
+func (r matrixRecord) envelope() string { return audittest.Envelope(r.cluster, r.event.JSON()) }
 
 // containerLines is text as a container runtime writes a container's
 // output line (CRI format): in parts lines, all but the last partial (P).

@@ -33,6 +33,11 @@ var (
 	ErrNotJSON   = errors.New("not JSON")
 	ErrNotAudit  = errors.New("no Kubernetes audit event in it")
 	ErrMalformed = errors.New("audit event malformed or cut short before responseStatus.code")
+	// ErrOtherService: a Cloud Audit Log entry of another service than
+	// Kubernetes (k8s.io), such as compute, IAM or GKE's own cluster
+	// operations (container.googleapis.com). It is no audit event, and no
+	// audit data is lost by passing it over.
+	ErrOtherService = errors.New("a Cloud Audit Log entry of another service than k8s.io")
 )
 
 // An Event holds what the detection reports of one audit event. Its slices

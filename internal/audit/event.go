@@ -142,63 +142,32 @@ const stageResponseStarted = "ResponseStarted"
 // responseStatus.code: AKS's 16 KiB cut of properties.log, or Splunk's
 // TRUNCATE, after a client padded its user agent or X-Forwarded-For so
 // that the code falls past the cut. What lies before the cut may still say
-// who called, and then the event is reported: a failed authentication
-// (when 401 is wanted) with its code inferred, and with anonymous an
-// unauthenticated caller with its code unknown. An event whose caller is
-// authenticated or unknown is not reported, and is counted: ErrMalformed.
-//
-// Values are taken whole, the first of a repeated key as jsonparser
-// takes it, except the user agent and request URI the cut falls in, which
-// are kept as far as they go: both are a client's free text. sourceIPs
-// the cut falls in are dropped whole: the address the API server saw is
-// the last entry, and every entry before it is the client's
-// X-Forwarded-For.
+// who called, and then the event is reported (see inferCut); else it is
+// counted: ErrMalformed.
 func (x *Extractor) beforeCode(ev, cluster []byte, fn func(*Event)) error {
 	x.startEvent(ev, cluster)
-	var r reader
-	r.reset(ev)
-	r.open('{')
-	var seen int
-	emptyUser := false
-	for key, ok := r.next(); ok; key, ok = r.next() {
-		bit := 0
-		for i, name := range beforeCodeKeys {
-			if keyIs(key, name) {
-				bit = 1 << i
-				break
-			}
-		}
-		if bit == 0 || seen&bit != 0 {
-			r.skip()
-			continue
-		}
-		seen |= bit
-		switch bit {
-		case qSourceIPs:
-			if !x.cutStrings(&r, &x.ev.SourceIPs) {
-				x.ev.SourceIPs = x.ev.SourceIPs[:0]
-			}
-		case qUser:
-			emptyUser = x.cutUser(&r)
-		case qResponseStatus:
-			if r.open('{') {
-				for k, ok := r.next(); ok; k, ok = r.next() {
-					if keyIs(k, "reason") && len(x.ev.Reason) == 0 {
-						x.ev.Reason = x.cutString(&r, false)
-					} else {
-						r.skip()
-					}
-				}
-			}
-		default:
-			*beforeCodeText[bit](&x.ev) = x.cutString(&r, bit == qUserAgent || bit == qRequestURI)
-		}
-	}
-	if r.err != errCut {
+	if w := x.walk(ev, &eventKeys); !w.cut {
 		return ErrMalformed
 	}
+	return x.inferCut(x.rejected(), fn)
+}
+
+// rejected reports whether the event walked is a failed authentication:
+// "user":{} at stage ResponseStarted, which the API server writes for a
+// rejected credential and for nothing else.
+func (x *Extractor) rejected() bool {
+	return x.emptyUser && string(x.ev.Stage) == stageResponseStarted
+}
+
+// inferCut reports the event in x.ev, which the input ends inside before
+// its code, when what lies before the cut says who called: a failed
+// authentication (rejected; when 401 is wanted) with its code inferred,
+// and with anonymous an unauthenticated caller with its code unknown. An
+// event whose caller is authenticated or unknown is not reported, and is
+// counted: ErrMalformed.
+func (x *Extractor) inferCut(rejected bool, fn func(*Event)) error {
 	switch {
-	case emptyUser && string(x.ev.Stage) == stageResponseStarted && x.wants(401):
+	case rejected && x.wants(401):
 		x.ev.Code, x.ev.CodeText, x.ev.Cut = 401, code401, CutCodeInferred
 	case x.anonymous && x.ev.Anonymous():
 		x.ev.Cut = CutCodeUnknown
@@ -210,13 +179,132 @@ func (x *Extractor) beforeCode(ev, cluster []byte, fn func(*Event)) error {
 	return nil
 }
 
+// The names of an audit event's members, in the order of quick's bits:
+// as the API server writes them, and as the AKSAudit and AKSAuditAdmin
+// tables of Log Analytics name their columns.
+type memberNames [9]string
+
+var (
+	eventKeys = memberNames{"sourceIPs", "userAgent", "verb", "requestURI", "responseStatus",
+		"requestReceivedTimestamp", "user", "auditID", "stage"}
+	tableColumns = memberNames{"SourceIps", "UserAgent", "Verb", "RequestUri", "ResponseStatus",
+		"RequestReceivedTime", "User", "AuditId", "Stage"}
+)
+
+// A walked says what walk found of an event.
+type walked struct {
+	cut, syntax bool // the input ends inside the event; it is not JSON
+	code        bool // x.ev.Code holds a whole code
+	resourceID  []byte
+	generated   []byte // TimeGenerated, a table row's time when it has no other
+}
+
+// walk reads the members of an audit event, or of a table row of one (the
+// names given), into x.ev as far as the input goes, tolerating any kind of
+// value: a table's dynamic columns may be JSON objects or strings that
+// hold them. x.emptyUser says whether the user was read whole and empty:
+// "user":{}, the mark of a failed authentication.
+//
+// Values are taken whole, the first of a repeated key as jsonparser
+// takes it, except the user agent and request URI the cut falls in, which
+// are kept as far as they go: both are a client's free text. sourceIPs
+// the cut falls in are dropped whole: the address the API server saw is
+// the last entry, and every entry before it is the client's
+// X-Forwarded-For. A code the input ends inside is no code, unless it has
+// the three digits of an HTTP status.
+func (x *Extractor) walk(ev []byte, names *memberNames) walked {
+	var w walked
+	var r reader
+	r.reset(ev)
+	r.open('{')
+	var seen int
+	x.emptyUser = false
+	table := names == &tableColumns
+	for key, ok := r.next(); ok; key, ok = r.next() {
+		bit := 0
+		for i, name := range names {
+			if keyIs(key, name) {
+				bit = 1 << i
+				break
+			}
+		}
+		if bit == 0 && table {
+			switch {
+			case len(w.resourceID) == 0 && keyIs(key, "_ResourceId"):
+				w.resourceID = x.cutString(&r, false)
+			case len(w.generated) == 0 && keyIs(key, "TimeGenerated"):
+				w.generated = x.cutString(&r, false)
+			default:
+				r.skip()
+			}
+			continue
+		}
+		if bit == 0 || seen&bit != 0 {
+			r.skip()
+			continue
+		}
+		seen |= bit
+		switch bit {
+		case qSourceIPs, qUser, qResponseStatus:
+			in := &r
+			var inner reader
+			if table && r.peek() == '"' {
+				// A dynamic column written as a string of JSON.
+				inner.reset(x.cutString(&r, false))
+				in = &inner
+			}
+			switch bit {
+			case qSourceIPs:
+				if !x.cutStrings(in, &x.ev.SourceIPs) {
+					x.ev.SourceIPs = x.ev.SourceIPs[:0]
+				}
+			case qUser:
+				x.emptyUser = x.cutUser(in)
+			default:
+				w.code = x.cutStatus(in)
+			}
+		default:
+			*beforeCodeText[bit](&x.ev) = x.cutString(&r, bit == qUserAgent || bit == qRequestURI)
+		}
+	}
+	w.cut, w.syntax = r.err == errCut, r.err == errSyntax
+	return w
+}
+
+// cutStatus reads responseStatus as far as the input goes: its reason,
+// and its code, which it reports whether it read whole.
+func (x *Extractor) cutStatus(r *reader) bool {
+	if r.peek() != '{' {
+		r.skip()
+		return false
+	}
+	r.open('{')
+	code := false
+	for k, ok := r.next(); ok; k, ok = r.next() {
+		switch {
+		case keyIs(k, "reason") && len(x.ev.Reason) == 0:
+			x.ev.Reason = x.cutString(r, false)
+		case keyIs(k, "code") && !code:
+			v, vt := r.skip(), jsonparser.Number
+			if len(v) > 1 && v[0] == '"' {
+				v, vt = v[1:len(v)-1], jsonparser.String
+			}
+			if r.err == errCut && (vt == jsonparser.String || len(v) != 3) {
+				continue // "40" of a cut "401", or "401" of a cut "4012"
+			}
+			x.ev.Code, code = parseCode(v, vt)
+			x.ev.CodeText = v
+		default:
+			r.skip()
+		}
+	}
+	return code
+}
+
 var code401 = []byte("401")
 
-// beforeCodeKeys are the members beforeCode reads, at the bit of quick's
-// that each stands for; beforeCodeText are the plain strings among them.
+// beforeCodeText are the members walk reads as plain strings.
 var (
-	beforeCodeKeys = [...]string{"sourceIPs", "userAgent", "verb", "requestURI", "responseStatus",
-		"requestReceivedTimestamp", "user", "auditID", "stage"}
 	beforeCodeText = map[int]func(*Event) *[]byte{
 		qUserAgent:  func(e *Event) *[]byte { return &e.UserAgent },
 		qVerb:       func(e *Event) *[]byte { return &e.Verb },

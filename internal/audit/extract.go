@@ -23,6 +23,7 @@ type Extractor struct {
 	codes     []int
 	anonymous bool
 	codeTexts [][]byte // the codes in decimal, for MayMatch
+	rpcTexts  [][]byte // the google.rpc codes of the codes, for MayMatch
 
 	src       Source
 	seen      int    // audit events seen in the current Read, matching or not
@@ -39,6 +40,14 @@ type Extractor struct {
 	later  bool   // the event follows another value of the same text
 	top    []byte // the text from the start of the top-level value being read
 	cri    []byte // partial lines of container output, joined
+	msg    []byte // the message of a CloudWatch Logs event, decoded
+	zipped []byte // a base64 payload's JSON string, decoded
+	b64    []byte // a base64 payload, decoded
+	text   []byte // a payload, uncompressed
+	// unzipping: a payload is being read, and a payload inside it is
+	// not opened
+	unzipping bool
+	emptyUser bool // the event walked has "user":{}
 	// followed: the message of container output being read has more
 	// lines after it
 	followed bool
@@ -54,6 +63,7 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 	x := &Extractor{codes: codes, anonymous: anonymous}
 	for _, c := range codes {
 		x.codeTexts = append(x.codeTexts, strconv.AppendInt(nil, int64(c), 10))
+		x.rpcTexts = rpcOfHTTP(x.rpcTexts, c)
 	}
 	// The callbacks are made once so that passing them to jsonparser costs
 	// no allocation per event.
@@ -71,14 +81,36 @@ func NewExtractor(codes []int, anonymous bool) *Extractor {
 // system:unauthenticated; the API server writes those letters plainly, but
 // JSON lets any of them be written as a \u escape, so text with an escape
 // of one of their characters may match too. Text that may hold an event
-// cut before its code is read too (mayBeCut).
+// cut before its code is read too (mayBeCut). A Cloud Audit Log entry
+// (GKE) carries a google.rpc code, other digits (16 for 401); a payload
+// (base64 gzip) hides every digit, and is read.
 func (x *Extractor) MayMatch(text []byte) bool {
 	for _, c := range x.codeTexts {
 		if bytes.Contains(text, c) {
 			return true
 		}
 	}
-	return x.anonymous && mayBeAnonymous(text) || mayBeCut(text)
+	return x.anonymous && mayBeAnonymous(text) || mayBeCut(text) || x.mayBeEntry(text) || mayBePayload(text)
+}
+
+// mayBeEntry reports whether text may hold a Cloud Audit Log entry with
+// a wanted code.
+func (x *Extractor) mayBeEntry(text []byte) bool {
+	if len(x.rpcTexts) == 0 || !bytes.Contains(text, []byte("protoPayload")) {
+		return false
+	}
+	for _, c := range x.rpcTexts {
+		if bytes.Contains(text, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBePayload reports whether text may hold a base64 gzip payload: at
+// its start, or as the data of a Firehose record near its start.
+func mayBePayload(text []byte) bool {
+	return bytes.Contains(text[:min(len(text), 256)], []byte(jsontext.GzipBase64))
 }
 
 // MayBeCut is the length from which text may hold an audit event cut
@@ -306,6 +338,9 @@ func (x *Extractor) Read(src Source, fn func(*Event)) error {
 	return err
 }
 
+// Seen is how many audit events, matching or not, the last Read found.
+func (x *Extractor) Seen() int { return x.seen }
+
 // texts reads each value of a field.
 func (x *Extractor) texts(texts [][]byte, fn func(*Event)) error {
 	var first error
@@ -348,7 +383,18 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 			}
 			lineLost = r.err != nil
 		case jsontext.NotJSON:
-			if n, _, _ := cri.Prefix(text[i:]); n > 0 && (i == 0 || text[i-1] == '\n') {
+			atLine := i == 0 || text[i-1] == '\n'
+			if atLine && jsontext.IsPayload(text[i:]) {
+				end := bytes.IndexByte(text[i:], '\n')
+				if end < 0 {
+					end = len(text) - i
+				}
+				err, lineLost = x.payload(text[i:i+end], fn), false
+				i += end
+				x.later = true
+				break
+			}
+			if n, _, _ := cri.Prefix(text[i:]); n > 0 && atLine {
 				var msg []byte
 				msg, i = x.containerLines(text, i)
 				x.followed = len(jsontext.TrimSpace(text[i:])) > 0
@@ -477,9 +523,9 @@ func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 }
 
 // object reads a diagnostic record, an Event Hub wrapper, a batch, or a
-// bare audit event. Values the input ends inside are trusted only where
-// the audit event itself is read (see event); a cut resourceId or time is
-// not used.
+// bare audit event, or what another cloud delivers (clouds.go). Values
+// the input ends inside are trusted only where the audit event itself is
+// read (see event); a cut resourceId or time is not used.
 func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 	start := r.i
 	if isEvent(r.b[r.i:], false) {
@@ -493,12 +539,23 @@ func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 		return x.event(rec.logObj, x.cluster(rec.hasRID), fn)
 	case rec.hasLog:
 		return x.event(x.log, x.cluster(rec.hasRID), fn)
+	case rec.cloud == cloudEntry:
+		return x.entry(r.b[start:r.i], fn)
+	case rec.cloud == cloudRow:
+		return x.row(r.b[start:r.i], fn)
+	case rec.cloud == cloudEnvelope:
+		return x.envelope(r.b[start:r.i], fn)
 	case rec.body != nil:
 		inner.reset(rec.body)
 		return x.element(&inner, depth+1, fn)
 	case rec.records != nil:
 		inner.reset(rec.records)
 		return x.element(&inner, depth+1, fn)
+	case len(rec.data) > 0 && rec.data[0] == '{':
+		inner.reset(rec.data)
+		return x.element(&inner, depth+1, fn)
+	case rec.data != nil:
+		return x.payload(rec.data, fn)
 	}
 	return x.event(r.b[start:r.i], x.cluster(false), fn)
 }
@@ -506,10 +563,15 @@ func (x *Extractor) object(r *reader, depth int, fn func(*Event)) error {
 // A recordWalk is what one walk of an object's members found of a
 // diagnostic record: properties.log decoded into x.log (or, as an object,
 // here), the record's resourceId in x.rid and time in x.recT, or the
-// wrappers an Event Hub batch comes in.
+// wrappers an Event Hub batch comes in; or the members that make it what
+// another cloud delivers.
 type recordWalk struct {
 	hasLog, hasRID        bool
 	logObj, body, records []byte
+	// data is the GCP add-on's wrapper of a Cloud Audit Log entry (an
+	// object), or a Firehose record's payload (a string)
+	data  []byte
+	cloud cloud
 }
 
 // record walks the members of the object at r once.
@@ -543,7 +605,12 @@ func (x *Extractor) record(r *reader) recordWalk {
 		case !hasTime && keyIs(key, "time") && r.peek() == '"':
 			x.recT = r.str(x.recT[:0])
 			hasTime = r.err == nil
+		case rec.data == nil && keyIs(key, "data") && (r.peek() == '{' || r.peek() == '"'):
+			rec.data = r.skip()
 		default:
+			if c := cloudOf(key); c != cloudNone && (c != cloudEnvelope || r.peek() == '[') {
+				rec.cloud = c
+			}
 			r.skip()
 		}
 	}

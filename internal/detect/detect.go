@@ -33,6 +33,7 @@ type stats struct {
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
 	Damaged    int // events read as far as they go, part of them lost in the file
 	CutRows    int // rows of audit events cut before their code
+	Other      int // Cloud Audit Log entries of other services than k8s.io
 	Suppressed []int
 	Why        [numReasons]int // Skipped by reason
 }
@@ -132,17 +133,21 @@ func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *D
 // the first event has it, and the look costs nothing after.
 func (d *Detection) MayMatch(text []byte) bool {
 	if !d.auditSeen {
-		d.auditSeen = bytes.Contains(text, auditIDKey) || bytes.Contains(text, requestURIKey)
+		for _, mark := range auditMarks {
+			if bytes.Contains(text, mark) {
+				d.auditSeen = true
+				break
+			}
+		}
 	}
 	return d.x.MayMatch(text)
 }
 
-// Keys of every audit event, in any quoting: JSON, a JSON string in
-// properties.log, or CSV.
-var (
-	auditIDKey    = []byte("auditID")
-	requestURIKey = []byte("requestURI")
-)
+// The marks of an audit event, in any quoting (JSON, a JSON string in
+// properties.log, or CSV): the keys of every audit event, the column of
+// an AKSAudit row, the methods of GKE's Kubernetes entries. A payload
+// (base64 gzip) shows none: it counts once read.
+var auditMarks = [][]byte{[]byte("auditID"), []byte("requestURI"), []byte("AuditId"), []byte("io.k8s.")}
 
 // Event runs the detection on one Splunk event or document, and says
 // whether and why it was skipped. A panic inside it, which no input
@@ -163,8 +168,12 @@ func (d *Detection) Event(src *Source) (skip Skip) {
 			skip = Skip{reasonInternal, true}
 		}
 	}()
-	switch err := d.x.Read(src.Data, d.emitCB); err {
+	err := d.x.Read(src.Data, d.emitCB)
+	d.auditSeen = d.auditSeen || d.x.Seen() > 0
+	switch err {
 	case nil:
+	case audit.ErrOtherService:
+		d.stats.Other++ // no audit data: neither skipped nor lost
 	case audit.ErrNotAudit:
 		skip = Skip{reasonNotAudit, true}
 	case audit.ErrNotJSON:
@@ -275,13 +284,16 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 		level = "WARN"
 		fmt.Fprintf(&b, "; rows of audit events cut before their code: %d (column cut: the client may have padded its request to push its code past the cut)", d.stats.CutRows)
 	}
+	if d.stats.Other > 0 {
+		fmt.Fprintf(&b, "; Cloud Audit Log entries of other services than Kubernetes (k8s.io) passed over: %d", d.stats.Other)
+	}
 	if d.stats.Damaged > 0 {
 		level = "WARN"
 		fmt.Fprintf(&b, "; events cut short in the file, read as far as they go: %d", d.stats.Damaged)
 	}
 	if d.stats.Read > 0 && !d.auditSeen {
 		level = "WARN"
-		b.WriteString("; no event held a Kubernetes audit event (auditID, requestURI): check what the search reads (the kubefingerprint_data macro, input=)")
+		b.WriteString("; no event held a Kubernetes audit event (auditID, requestURI, AuditId, io.k8s.): check what the search reads (the kubefingerprint_data macro, input=)")
 	}
 	if len(problems) > 0 {
 		level = "WARN"

@@ -150,6 +150,7 @@ const (
 	modeDoc                  // inside a document
 	modeElem                 // inside an array element that is not a document
 	modeSkipLine             // skipping to the end of the line
+	modePayload              // inside a line of base64 gzip (a Firehose record)
 )
 
 // What may come next.
@@ -207,6 +208,8 @@ func (r *Reader) Next() (Document, error) {
 			d, ok = r.element()
 		case modeSkipLine:
 			r.skipLine()
+		case modePayload:
+			d, ok = r.payload()
 		}
 		if ok {
 			return d, nil
@@ -384,6 +387,10 @@ func (r *Reader) top() (Document, bool) {
 		}
 		if r.arrays == 0 {
 			switch {
+			case top == jsontext.NotJSON && lineStart && jsontext.IsPayload(p[i:]):
+				r.mode, r.piece, r.atLineStart = modePayload, p[i:], false
+				r.doc, r.docLine, r.docSize, r.oversize = r.doc[:0], r.line, 0, false
+				return Document{}, false
 			case top == jsontext.NotJSON:
 				d := Document{Line: r.line, Problem: fmt.Sprintf("not JSON: %.60q", restOfLine(p[i:])), Skipped: true, Container: r.lineCRI}
 				r.piece, r.atLineStart, r.mode = p[i:], false, modeSkipLine
@@ -479,6 +486,33 @@ func (r *Reader) elementEnd(p []byte, end int) (Document, bool) {
 }
 
 // skipLine drops the rest of the line.
+// payload reads a line of base64 gzip: the document is the line, which
+// the audit package opens (a Firehose record of CloudWatch Logs events).
+func (r *Reader) payload() (Document, bool) {
+	p := r.piece
+	end := bytes.IndexByte(p, '\n')
+	if end < 0 {
+		end = len(p)
+	}
+	r.docSize += int64(end)
+	if r.docSize > r.maxDoc {
+		r.oversize = true
+	} else {
+		r.doc = append(r.doc, p[:end]...)
+	}
+	if end == len(p) {
+		r.piece = nil
+		return Document{}, false
+	}
+	r.piece, r.mode = p[end+1:], modeTop
+	d := Document{Text: bytes.TrimSuffix(r.doc, []byte("\r")), Line: r.docLine}
+	if r.oversize {
+		d = r.tooLarge()
+	}
+	r.newline()
+	return d, true
+}
+
 func (r *Reader) skipLine() {
 	if i := bytes.IndexByte(r.piece, '\n'); i >= 0 {
 		r.piece = r.piece[i+1:]
@@ -739,6 +773,12 @@ func (r *Reader) finish() (Document, bool) {
 			problem = "JSON document cut short by a read error; read as far as it goes"
 		}
 		return Document{Text: r.doc, Line: r.docLine, Problem: problem}, true
+	case r.mode == modePayload:
+		r.mode = modeTop
+		if r.oversize {
+			return r.tooLarge(), true
+		}
+		return Document{Text: r.doc, Line: r.docLine}, true
 	case r.mode == modeElem:
 		r.mode = modeTop
 		return Document{Line: r.elemLine, Problem: "array element is not a JSON object, and never ends", Skipped: true}, true

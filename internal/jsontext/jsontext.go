@@ -226,3 +226,13 @@ const (
 func TopLevel(c byte) Top { return topLevel[c] }
 
 var topLevel = [256]Top{' ': Blank, '\t': Blank, '\r': Blank, '\n': Newline, '{': Value, '[': Value}
+
+// IsPayload reports whether a line that is not JSON starts a base64 gzip
+// payload: a Firehose record of CloudWatch Logs events, which the audit
+// package opens. Its base64 starts with gzip's magic bytes and method
+// (1f 8b 08), H4sI; every reader of several values takes such a line as
+// one value.
+func IsPayload(line []byte) bool { return bytes.HasPrefix(line, []byte(GzipBase64)) }
+
+// GzipBase64 is how the base64 text of gzip data starts.
+const GzipBase64 = "H4sI"
