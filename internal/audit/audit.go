@@ -38,6 +38,12 @@ var (
 	// operations (container.googleapis.com). It is no audit event, and no
 	// audit data is lost by passing it over.
 	ErrOtherService = errors.New("a Cloud Audit Log entry of another service than k8s.io")
+	// ErrLogText: a CloudWatch Logs message that is not JSON, such as the
+	// klog text of the API server's other streams in an EKS log group.
+	ErrLogText = errors.New("log message not JSON (klog text)")
+	// ErrPayload: a base64 payload (a Firehose record) that is not gzip
+	// data, or that is cut short: what it held up to the damage is read.
+	ErrPayload = errors.New("base64 gzip payload damaged or cut short")
 )
 
 // An Event holds what the detection reports of one audit event. Its slices

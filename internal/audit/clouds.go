@@ -151,7 +151,9 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 	if i := bytes.LastIndexByte(method, '.'); i >= 0 {
 		x.ev.Verb = method[i+1:]
 	}
-	x.ev.RequestURI = x.gkeURI(method, resource)
+	if resource != nil {
+		x.ev.RequestURI = x.gkeURI(method, resource)
+	}
 	// An entry without a status, or with an empty one, is OK; which it is
 	// is known once protoPayload is read whole.
 	switch {
@@ -333,11 +335,11 @@ func (x *Extractor) envelope(obj []byte, fn func(*Event)) error {
 }
 
 // message reads the message of a CloudWatch Logs event: an audit event,
-// else not JSON.
+// else text.
 func (x *Extractor) message(msg, cluster []byte, fn func(*Event)) error {
 	msg = jsontext.TrimSpace(msg)
 	if len(msg) == 0 || msg[0] != '{' {
-		return ErrNotJSON
+		return ErrLogText
 	}
 	return x.event(msg, cluster, fn)
 }
@@ -374,21 +376,24 @@ func (x *Extractor) payload(p []byte, fn func(*Event)) error {
 		}
 		p = x.zipped
 	}
-	if x.unzipping || !bytes.HasPrefix(p, []byte(jsontext.GzipBase64)) {
-		return ErrNotJSON
+	if x.unzipping || !jsontext.IsPayload(p) {
+		return ErrPayload
 	}
+	// A payload cut short is read as far as it goes: its whole quanta of
+	// base64, and what they uncompress to.
+	p = p[:len(p)/4*4]
 	n := base64.StdEncoding.DecodedLen(len(p))
 	if cap(x.b64) < n {
 		x.b64 = make([]byte, n)
 	}
 	n, err := base64.StdEncoding.Decode(x.b64[:n], p)
 	if err != nil {
-		return ErrNotJSON
+		return ErrPayload
 	}
 	var cut error
 	x.text, cut = gunzip(x.text[:0], x.b64[:n])
 	if len(x.text) == 0 {
-		return ErrNotJSON
+		return ErrPayload
 	}
 	x.unzipping = true
 	defer func() { x.unzipping = false }()
@@ -396,7 +401,7 @@ func (x *Extractor) payload(p []byte, fn func(*Event)) error {
 	err = x.values(x.text, fn)
 	x.later, x.top = later, top
 	if err == nil && cut != nil {
-		err = ErrMalformed
+		err = ErrPayload
 	}
 	return err
 }

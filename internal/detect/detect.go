@@ -47,6 +47,7 @@ const (
 	reasonUnreadable
 	reasonCut
 	reasonNotAudit
+	reasonPayload
 	reasonInternal
 	numReasons
 )
@@ -57,6 +58,7 @@ var reasons = [numReasons]string{
 	reasonUnreadable: "not readable as a record",
 	reasonCut:        "cut short or malformed before responseStatus.code",
 	reasonNotAudit:   "JSON but no Kubernetes audit event",
+	reasonPayload:    "base64 gzip payload (Firehose) damaged or cut short",
 	reasonInternal:   "by an internal error",
 }
 
@@ -176,6 +178,10 @@ func (d *Detection) Event(src *Source) (skip Skip) {
 		d.stats.Other++ // no audit data: neither skipped nor lost
 	case audit.ErrNotAudit:
 		skip = Skip{reasonNotAudit, true}
+	case audit.ErrLogText:
+		skip = Skip{reasonNotJSON, true}
+	case audit.ErrPayload:
+		skip = Skip{reasonPayload, true}
 	case audit.ErrNotJSON:
 		skip = Skip{reasonCut, true} // JSON that breaks off
 		if src.NotJSON {

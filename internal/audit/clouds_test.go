@@ -1,0 +1,172 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit/audittest"
+)
+
+// cloudEvent generates the n-th event of a scan: a failed authentication,
+// an unauthenticated caller or an authenticated one, with a code the
+// providers all log.
+func cloudEvent(rng *rand.Rand, n int) audittest.Event {
+	uris := []string{"/api/v1/namespaces/kube-system/secrets", "/api/v1/namespaces/default/pods/web-7d4b9", "/apis/apps/v1/deployments",
+		"/apis/rbac.authorization.k8s.io/v1/clusterroles/admin", "/version", "/healthz", "/api", "/apis", "/api/v1/nodes"}
+	agents := []string{"kube-hunter/0.6.8", "python-requests/2.31.0", `Mozilla/5.0 ("quoted") \ back`, "kubectl/v1.30.1 (linux/amd64) kubernetes/6911225", "nuclei ✓"}
+	e := audittest.Event{
+		AuditID:   fmt.Sprintf("0b7f3c4e-%04d-4000-8000-000000000000", n),
+		URI:       uris[rng.IntN(len(uris))],
+		Verb:      []string{"get", "list", "watch", "create", "delete"}[rng.IntN(5)],
+		UserAgent: agents[rng.IntN(len(agents))],
+		Time:      fmt.Sprintf("2026-11-20T10:%02d:%02d.%06dZ", n/60%60, n%60, rng.IntN(1000000)),
+	}
+	if rng.IntN(3) == 0 {
+		e.URI += "?limit=500"
+	}
+	for k := 1 + rng.IntN(3); k > 0; k-- {
+		e.SourceIPs = append(e.SourceIPs, fmt.Sprintf("203.0.113.%d", rng.IntN(256)))
+	}
+	switch rng.IntN(4) {
+	case 0:
+		e.Code, e.Reason, e.Stage = 401, "Unauthorized", "ResponseStarted"
+	case 1:
+		e = audittest.Anonymous(e)
+		e.Code, e.Reason = []int{403, 200, 404}[rng.IntN(3)], "Forbidden"
+	default:
+		e.User, e.Groups = "system:serviceaccount:kube-system:default", []string{"system:serviceaccounts", "system:authenticated"}
+		e.Code = []int{200, 403, 404}[rng.IntN(3)]
+		if e.Code != 200 {
+			e.Reason = "Forbidden"
+		}
+	}
+	if e.Code == 200 {
+		e.Reason = ""
+	}
+	return e
+}
+
+// readEvents reads text and returns its events as renderEvent gives them,
+// decoded, without batched (a shape's, not an event's).
+func readEvents(t *testing.T, x *Extractor, text string) ([]map[string]any, error) {
+	var out []map[string]any
+	err := x.Read(NewDocument([]byte(text)), func(ev *Event) {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(renderEvent(t, ev), &m))
+		delete(m, "batched")
+		out = append(out, m)
+	})
+	return out, err
+}
+
+// TestCloudsAgree: the same generated scan written as AKS diagnostic
+// records, AKSAudit rows (dynamic columns as JSON and as strings),
+// CloudWatch Logs deliveries (a subscription's, through Firehose, and
+// filter-log-events), and GKE entries (lines, a gcloud array, the GCP
+// add-on's Pub/Sub wrapper) gives the same events field for field, where
+// the provider records the field: GKE logs one caller address, no query
+// string, no stage and no groups; filter-log-events names no cluster.
+func TestCloudsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 2026))
+	x := NewExtractor([]int{401, 403, 404}, true)
+	const cluster = "PROD-1"
+	rid := audittest.ResourceID("RG-PROD", cluster)
+	for n := range 400 {
+		e := cloudEvent(rng, n)
+		record := audittest.Record("kube-audit", e.JSON(), rid, "2026-11-20T11:00:00Z")
+		want, err := readEvents(t, x, record)
+		require.NoError(t, err)
+		require.Len(t, want, map[bool]int{true: 1}[e.Code != 200 || e.User == "system:anonymous"], "reported from the record")
+		noCluster := func(evs []map[string]any) []map[string]any {
+			for _, m := range evs {
+				m["cluster"] = ""
+			}
+			return evs
+		}
+		gke := func(evs []map[string]any) []map[string]any {
+			for _, m := range evs {
+				ips := m["sourceIPs"].([]any)
+				m["sourceIPs"] = ips[len(ips)-1:]
+				m["requestURI"], _, _ = strings.Cut(m["requestURI"].(string), "?")
+				m["stage"], m["groups"] = "", []any{}
+			}
+			return evs
+		}
+		entry := e.GKEEntry(cluster)
+		shapes := []struct {
+			name, text string
+			adjust     func([]map[string]any) []map[string]any
+		}{
+			{"AKSAudit row", e.TableRow(rid, false), nil},
+			{"AKSAudit row, dynamic columns as strings", e.TableRow(rid, true), nil},
+			{"CloudWatch subscription", audittest.Envelope(cluster, e.JSON()), nil},
+			{"CloudWatch through Firehose", audittest.Firehose(audittest.Envelope(cluster, e.JSON())), nil},
+			{"filter-log-events", audittest.FilterLogEvents(e.JSON()), noCluster},
+			{"GKE entry", entry, gke},
+			{"GKE array", "[\n" + entry + "\n]", gke},
+			{"GKE Pub/Sub", audittest.PubSub(entry), gke},
+		}
+		for _, s := range shapes {
+			got, err := readEvents(t, x, s.text)
+			require.NoError(t, err, "%s of %s", s.name, e.JSON())
+			w, _ := readEvents(t, x, record) // afresh: adjust changes it
+			if s.adjust != nil {
+				w = s.adjust(w)
+			}
+			require.Equal(t, w, got, "%s of %s", s.name, e.JSON())
+		}
+	}
+}
+
+// TestEnvelopeOf100000Events: one delivery of 100,000 CloudWatch Logs
+// events, some of them klog text, reports every wanted event after the
+// text, in order, and says that some message was not JSON.
+func TestEnvelopeOf100000Events(t *testing.T) {
+	var msgs []string
+	var want []string
+	for n := range 100000 {
+		e := audittest.Event{AuditID: fmt.Sprint("e-", n), URI: "/api", Code: 200, User: "system:kube-scheduler", SourceIPs: []string{"10.0.0.1"}, Time: "2026-11-20T10:00:00Z"}
+		switch {
+		case n%997 == 0:
+			msgs = append(msgs, "I1120 10:00:00.000000       1 trace.go:236] Trace[1]: \"List\"")
+			continue
+		case n%1000 == 0:
+			e.Code, e.User, e.Stage = 401, "", "ResponseStarted"
+			want = append(want, e.AuditID)
+		}
+		msgs = append(msgs, e.JSON())
+	}
+	var got []string
+	err := NewExtractor([]int{401}, false).Read(NewDocument([]byte(audittest.Envelope("eks-1", msgs...))), func(ev *Event) {
+		got = append(got, string(ev.AuditID))
+		require.Equal(t, "eks-1", string(ev.Cluster))
+	})
+	require.Equal(t, ErrLogText, err)
+	require.Equal(t, want, got)
+}
+
+// TestPayloadBounded: a payload that uncompresses past MaxPayload is read
+// up to it and said to be cut; one that is not gzip, or not base64, is
+// named; a payload inside a payload is not opened.
+func TestPayloadBounded(t *testing.T) {
+	x := NewExtractor([]int{401}, false)
+	event := audittest.Event{AuditID: "first", URI: "/api", Code: 401, Stage: "ResponseStarted", SourceIPs: []string{"203.0.113.1"}}.JSON()
+	bomb := audittest.Firehose(event + "\n" + strings.Repeat(" ", MaxPayload) + event)
+	require.Less(t, len(bomb), MaxPayload/500, "a bomb: small, and large once uncompressed")
+	var got []string
+	err := x.Read(NewDocument([]byte(bomb)), func(ev *Event) { got = append(got, string(ev.AuditID)) })
+	require.Equal(t, ErrPayload, err)
+	require.Equal(t, []string{"first"}, got, "read up to the bound, not past it")
+
+	for _, text := range []string{"H4sI!!!!", "H4sIAAAA", audittest.Firehose(audittest.Firehose(event))} {
+		got = nil
+		err := x.Read(NewDocument([]byte(text)), func(ev *Event) { got = append(got, string(ev.AuditID)) })
+		require.Error(t, err, text)
+		require.Empty(t, got)
+	}
+}
