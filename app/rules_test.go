@@ -156,12 +156,27 @@ func TestMacros(t *testing.T) {
 		assert.True(t, strings.HasPrefix(name, "kubefingerprint_"), "app-prefixed: %s", name)
 		assert.NotEmpty(t, macros[name]["description"], name)
 	}
-	data := macros["kubefingerprint_data"]["definition"]
-	for _, part := range []string{"sourcetype=mscs:storage:blob:json category=kube-audit", "sourcetype=mscs:azure:eventhub", "body.category=kube-audit"} {
-		assert.Contains(t, data, part)
+	// One macro per provider, each one parenthesised expression that the
+	// default ORs together, so that a site can narrow or set each.
+	providers := map[string][]string{
+		"kubefingerprint_data_aks": {"sourcetype=mscs:storage:blob:json (category=kube-audit", "sourcetype=mscs:azure:eventhub", "body.category=kube-audit", "Type=AKSAudit"},
+		"kubefingerprint_data_eks": {"sourcetype=aws:cloudwatchlogs", `source="*/aws/eks/*"`},
+		"kubefingerprint_data_gke": {"sourcetype=google:gcp:pubsub:message", "data.protoPayload.serviceName=k8s.io"},
 	}
-	_, err := pipeline(data)
+	data := macros["kubefingerprint_data"]["definition"]
+	for name, parts := range providers {
+		assert.Contains(t, data, "`"+name+"`")
+		def := macros[name]["definition"]
+		for _, part := range parts {
+			assert.Contains(t, def, part, name)
+		}
+		_, err := pipeline(def)
+		require.NoError(t, err, name)
+		assert.True(t, strings.HasPrefix(def, "(") && strings.HasSuffix(def, ")"), "%s: one parenthesised expression, safe before or after other terms", name)
+	}
+	parts, err := pipeline(data)
 	require.NoError(t, err)
+	require.Len(t, parts, 1, "search terms only")
 	assert.True(t, strings.HasPrefix(data, "(") && strings.HasSuffix(data, ")"), "one parenthesised expression, safe before or after other terms")
 }
 
