@@ -391,7 +391,7 @@ func (x *Extractor) payload(p []byte, fn func(*Event)) error {
 		return ErrPayload
 	}
 	var cut error
-	x.text, cut = gunzip(x.text[:0], x.b64[:n])
+	x.text, cut = x.gunzip(x.text[:0], x.b64[:n])
 	if len(x.text) == 0 {
 		return ErrPayload
 	}
@@ -407,16 +407,34 @@ func (x *Extractor) payload(p []byte, fn func(*Event)) error {
 }
 
 // gunzip appends what gzip data z uncompresses to, up to MaxPayload, to
-// dst; an error says it was cut short or bad after what was appended.
-func gunzip(dst, z []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(z))
+// dst; an error says it was cut short or bad after what was appended. Its
+// decompressor is made once.
+func (x *Extractor) gunzip(dst, z []byte) ([]byte, error) {
+	x.zr.Reset(z)
+	var err error
+	if x.gz == nil {
+		x.gz, err = gzip.NewReader(&x.zr)
+	} else {
+		err = x.gz.Reset(&x.zr)
+	}
 	if err != nil {
 		return dst, err
 	}
-	w := bytes.NewBuffer(dst)
-	_, err = io.Copy(w, io.LimitReader(zr, MaxPayload))
-	if err == nil && w.Len() >= MaxPayload {
-		err = errCut
+	for len(dst) < MaxPayload {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := x.gz.Read(dst[len(dst):min(cap(dst), MaxPayload)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
 	}
-	return w.Bytes(), err
+	if _, err := x.gz.Read(make([]byte, 1)); err == io.EOF {
+		return dst, nil // exactly MaxPayload
+	}
+	return dst, errCut
 }

@@ -170,3 +170,64 @@ func TestPayloadBounded(t *testing.T) {
 		require.Empty(t, got)
 	}
 }
+
+// BenchmarkShapes reads the same generated events in each provider's
+// shape, every document read whole (no MayMatch), and reports audit
+// events per second side by side: go test -bench Shapes ./internal/audit.
+func BenchmarkShapes(b *testing.B) {
+	rng := rand.New(rand.NewPCG(19, 1))
+	var events []audittest.Event
+	for n := range 1000 {
+		events = append(events, cloudEvent(rng, n))
+	}
+	each := func(text func(audittest.Event) string) []string {
+		var docs []string
+		for _, e := range events {
+			docs = append(docs, text(e))
+		}
+		return docs
+	}
+	// per100 puts 100 events in one document, as a delivery does.
+	per100 := func(doc func(msgs ...string) string) []string {
+		var docs []string
+		for i := 0; i < len(events); i += 100 {
+			var msgs []string
+			for _, e := range events[i:min(i+100, len(events))] {
+				msgs = append(msgs, e.JSON())
+			}
+			docs = append(docs, doc(msgs...))
+		}
+		return docs
+	}
+	rid := audittest.ResourceID("RG", "AKS-1")
+	shapes := []struct {
+		name string
+		docs []string
+	}{
+		{"bare", each(func(e audittest.Event) string { return e.JSON() })},
+		{"AKS record", each(func(e audittest.Event) string { return audittest.Record("kube-audit", e.JSON(), rid, e.Time) })},
+		{"AKSAudit row", each(func(e audittest.Event) string { return e.TableRow(rid, false) })},
+		{"GKE entry", each(func(e audittest.Event) string { return e.GKEEntry("gke-1") })},
+		{"CloudWatch envelope", per100(func(m ...string) string { return audittest.Envelope("eks-1", m...) })},
+		{"Firehose", per100(func(m ...string) string { return audittest.Firehose(audittest.Envelope("eks-1", m...)) })},
+	}
+	for _, s := range shapes {
+		b.Run(s.name, func(b *testing.B) {
+			x := NewExtractor([]int{401}, false)
+			docs := make([]*Document, len(s.docs))
+			size := 0
+			for i, d := range s.docs {
+				docs[i], size = NewDocument([]byte(d)), size+len(d)
+			}
+			b.SetBytes(int64(size / len(docs)))
+			b.ReportAllocs()
+			seen, i := 0, 0
+			for b.Loop() {
+				x.Read(docs[i%len(docs)], func(*Event) {})
+				seen += x.Seen()
+				i++
+			}
+			b.ReportMetric(float64(seen)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
