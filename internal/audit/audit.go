@@ -17,7 +17,12 @@
 //   - a top-level JSON array of any of these;
 //   - a bare audit event (self-managed clusters, EKS);
 //   - properties.log as Splunk's search-time extraction produced it, with
-//     the record's resourceId beside it.
+//     the record's resourceId beside it;
+//   - and what other clouds deliver (clouds.go): a GKE Cloud Audit Log
+//     entry, also under the GCP add-on's data; a row of the AKSAudit or
+//     AKSAuditAdmin table; CloudWatch Logs events of an EKS log group, as a
+//     subscription delivers them or the aws CLI prints them, also gzip
+//     compressed and base64 encoded as Firehose carries them.
 //
 // It reads with its own one-pass reader, on jsontext's lexer, and with
 // jsonparser's scanning calls where that reader declines an event (see
