@@ -421,7 +421,7 @@ func (x *Extractor) values(text []byte, fn func(*Event)) error {
 			lineLost = r.err != nil
 		case jsontext.NotJSON:
 			atLine := i == 0 || text[i-1] == '\n'
-			if atLine && jsontext.IsPayload(text[i:]) {
+			if jsontext.IsPayload(text[i:]) && len(jsontext.TrimSpace(text[bytes.LastIndexByte(text[:i], '\n')+1:i])) == 0 {
 				end := bytes.IndexByte(text[i:], '\n')
 				if end < 0 {
 					end = len(text) - i

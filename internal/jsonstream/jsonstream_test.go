@@ -376,3 +376,23 @@ func TestBlankLines(t *testing.T) {
 		assert.Equal(t, 1303, got[1].Line)
 	}
 }
+
+// TestPayloadLines: a line of base64 gzip (a Firehose record) is one
+// document whatever its length, without its line end; the lines around it
+// keep their numbers; one past the limit is skipped and said to be.
+func TestPayloadLines(t *testing.T) {
+	long := "H4sI" + strings.Repeat("QUJD", 100)
+	check(t, "{\"a\":1}\n"+long+"\r\n\n  H4sIAAAA\n{\"b\":2}\nH4sIcut", []item{
+		{Line: 1, Text: `{"a":1}`},
+		{Line: 2, Text: long},
+		{Line: 4, Text: "H4sIAAAA"},
+		{Line: 5, Text: `{"b":2}`},
+		{Line: 6, Text: "H4sIcut"},
+	})
+	got, err := readLimited(t, []byte(long+"\n{\"c\":3}\n"), 64, 100)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Skipped)
+	assert.Contains(t, got[0].Problem, "larger than")
+	assert.Equal(t, item{Line: 2, Text: `{"c":3}`}, got[1])
+}
