@@ -120,6 +120,9 @@ func (x *Extractor) mayBeEntry(text []byte) bool {
 // entry nor a payload, and is spared the look for them.
 func startsAsAudit(text []byte) bool {
 	text = jsontext.TrimSpace(text[:min(len(text), 32)])
+	if len(text) > 0 && text[0] == '"' {
+		text = text[1:] // a CSV field with its quote
+	}
 	for _, start := range [...]string{`{"category":`, `{""category"":`, `{"kind":`, `{""kind"":`} {
 		if bytes.HasPrefix(text, []byte(start)) {
 			return true
