@@ -116,8 +116,13 @@ func (x *Extractor) mayBeEntry(text []byte) bool {
 
 // startsAsAudit reports whether text starts as an AKS diagnostic record or
 // a bare audit event does, category or kind its first key, as AKS and the
-// API server write them: it is one, and holds neither a Cloud Audit Log
-// entry nor a payload, and is spared the look for them.
+// API server write them: it is one, and is spared the look for a Cloud
+// Audit Log entry or a payload, which would cost a pass over every AKS
+// event, most of a stream. Only a Splunk event that line merging made of
+// an AKS record or audit event and then a GKE entry or payload (two
+// providers' data in one sourcetype) could hide one from the prefilter:
+// a client cannot write a top-level value, only strings inside one
+// (docs/design/hostile-input.md).
 func startsAsAudit(text []byte) bool {
 	text = jsontext.TrimSpace(text[:min(len(text), 32)])
 	if len(text) > 0 && text[0] == '"' {

@@ -31,6 +31,10 @@ func FuzzDocument(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		events := 0
 		gap := len(doc) < MayBeCut && !mayBeCut(doc)
+		// The prefilter's other documented gap: text that starts as an
+		// AKS record or audit event is not searched for a GKE entry or a
+		// payload after it (see startsAsAudit).
+		mixed := startsAsAudit(doc) && (hasProtoPayload(doc) || bytes.Contains(doc, []byte(jsontext.GzipBase64)))
 		plain.Read(NewDocument(doc), func(ev *Event) {
 			if len(ev.Cut) == 0 || !gap {
 				events++
@@ -39,7 +43,7 @@ func FuzzDocument(f *testing.F) {
 				t.Fatalf("reported code %d", ev.Code)
 			}
 		})
-		if events > 0 && !plain.MayMatch(doc) {
+		if events > 0 && !mixed && !plain.MayMatch(doc) {
 			t.Fatalf("MayMatch rejects a document with %d matching events", events)
 		}
 		events = 0
@@ -51,7 +55,7 @@ func FuzzDocument(f *testing.F) {
 				t.Fatalf("reported code %d of user %q", ev.Code, ev.User)
 			}
 		})
-		if events > 0 && !anon.MayMatch(doc) {
+		if events > 0 && !mixed && !anon.MayMatch(doc) {
 			t.Fatalf("MayMatch rejects a document with %d matching anonymous events", events)
 		}
 	})
