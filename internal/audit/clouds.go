@@ -73,6 +73,9 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 					method = x.cutString(&r, false)
 				case keyIs(k, "resourceName"):
 					resource = x.cutString(&r, true)
+					if r.err == errCut && bytes.IndexByte(resource, '/') < 0 {
+						resource = nil // cut before it says core or another group
+					}
 				case keyIs(k, "authenticationInfo"):
 					principal := false
 					x.members(&r, func(k []byte) bool {

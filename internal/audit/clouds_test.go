@@ -12,45 +12,6 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/audit/audittest"
 )
 
-// cloudEvent generates the n-th event of a scan: a failed authentication,
-// an unauthenticated caller or an authenticated one, with a code the
-// providers all log.
-func cloudEvent(rng *rand.Rand, n int) audittest.Event {
-	uris := []string{"/api/v1/namespaces/kube-system/secrets", "/api/v1/namespaces/default/pods/web-7d4b9", "/apis/apps/v1/deployments",
-		"/apis/rbac.authorization.k8s.io/v1/clusterroles/admin", "/version", "/healthz", "/api", "/apis", "/api/v1/nodes"}
-	agents := []string{"kube-hunter/0.6.8", "python-requests/2.31.0", `Mozilla/5.0 ("quoted") \ back`, "kubectl/v1.30.1 (linux/amd64) kubernetes/6911225", "nuclei ✓"}
-	e := audittest.Event{
-		AuditID:   fmt.Sprintf("0b7f3c4e-%04d-4000-8000-000000000000", n),
-		URI:       uris[rng.IntN(len(uris))],
-		Verb:      []string{"get", "list", "watch", "create", "delete"}[rng.IntN(5)],
-		UserAgent: agents[rng.IntN(len(agents))],
-		Time:      fmt.Sprintf("2026-11-20T10:%02d:%02d.%06dZ", n/60%60, n%60, rng.IntN(1000000)),
-	}
-	if rng.IntN(3) == 0 {
-		e.URI += "?limit=500"
-	}
-	for k := 1 + rng.IntN(3); k > 0; k-- {
-		e.SourceIPs = append(e.SourceIPs, fmt.Sprintf("203.0.113.%d", rng.IntN(256)))
-	}
-	switch rng.IntN(4) {
-	case 0:
-		e.Code, e.Reason, e.Stage = 401, "Unauthorized", "ResponseStarted"
-	case 1:
-		e = audittest.Anonymous(e)
-		e.Code, e.Reason = []int{403, 200, 404}[rng.IntN(3)], "Forbidden"
-	default:
-		e.User, e.Groups = "system:serviceaccount:kube-system:default", []string{"system:serviceaccounts", "system:authenticated"}
-		e.Code = []int{200, 403, 404}[rng.IntN(3)]
-		if e.Code != 200 {
-			e.Reason = "Forbidden"
-		}
-	}
-	if e.Code == 200 {
-		e.Reason = ""
-	}
-	return e
-}
-
 // readEvents reads text and returns its events as renderEvent gives them,
 // decoded, without batched (a shape's, not an event's).
 func readEvents(t *testing.T, x *Extractor, text string) ([]map[string]any, error) {
@@ -77,7 +38,7 @@ func TestCloudsAgree(t *testing.T) {
 	const cluster = "PROD-1"
 	rid := audittest.ResourceID("RG-PROD", cluster)
 	for n := range 400 {
-		e := cloudEvent(rng, n)
+		e := audittest.Probe(rng, n)
 		record := audittest.Record("kube-audit", e.JSON(), rid, "2026-11-20T11:00:00Z")
 		want, err := readEvents(t, x, record)
 		require.NoError(t, err)
@@ -178,7 +139,7 @@ func BenchmarkShapes(b *testing.B) {
 	rng := rand.New(rand.NewPCG(19, 1))
 	var events []audittest.Event
 	for n := range 1000 {
-		events = append(events, cloudEvent(rng, n))
+		events = append(events, audittest.Probe(rng, n))
 	}
 	each := func(text func(audittest.Event) string) []string {
 		var docs []string
@@ -228,6 +189,57 @@ func BenchmarkShapes(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(seen)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// TestCloudsCutEverywhere reads every prefix of one document of each new
+// shape, as TRUNCATE or a broken transfer cuts it: never more events
+// than the whole document has, each the event the whole one has at its
+// place, with every field either whole, empty, or (the user agent and
+// request URI, a client's free text) cut short; a cut code only ever
+// inferred (401) or unknown. Nothing lost after a cut is counted as read.
+func TestCloudsCutEverywhere(t *testing.T) {
+	failed := audittest.Event{AuditID: "cut-401", URI: "/api/v1/secrets?limit=5", Verb: "list", Code: 401, Reason: "Unauthorized",
+		Stage: "ResponseStarted", SourceIPs: []string{"10.0.0.1", "203.0.113.5"}, UserAgent: "kube-hunter/0.6.8", Time: "2026-11-20T10:00:00Z"}
+	anon := audittest.Anonymous(audittest.Event{AuditID: "cut-403", URI: "/version", Verb: "get", Code: 403, Reason: "Forbidden",
+		SourceIPs: []string{"198.51.100.9"}, UserAgent: "curl/8", Time: "2026-11-20T10:00:01Z"})
+	env := audittest.Envelope("eks-1", failed.JSON(), anon.JSON())
+	docs := map[string]string{
+		"GKE entry":   failed.GKEEntry("gke-1"),
+		"GKE array":   "[" + failed.GKEEntry("gke-1") + "," + anon.GKEEntry("gke-1") + "]",
+		"GKE Pub/Sub": audittest.PubSub(anon.GKEEntry("gke-1")),
+		"AKSAudit":    failed.TableRow(audittest.ResourceID("RG", "AKS-1"), true),
+		"envelope":    env,
+		"Firehose":    audittest.Firehose(env),
+	}
+	x := NewExtractor([]int{401, 403}, true)
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			whole, err := readEvents(t, x, doc)
+			require.NoError(t, err)
+			require.NotEmpty(t, whole)
+			for n := 1; n < len(doc); n++ {
+				got, _ := readEvents(t, x, doc[:n])
+				require.LessOrEqual(t, len(got), len(whole), "prefix %d", n)
+				for i, ev := range got {
+					w := whole[i]
+					for k, v := range ev {
+						switch {
+						case fmt.Sprint(v) == fmt.Sprint(w[k]), k == "anonymous", k == "batched":
+						case k == "cut":
+							require.Contains(t, []any{"code inferred", "code unknown"}, v, "prefix %d", n)
+						case k == "code" || k == "codeText":
+							require.Contains(t, []any{float64(401), "401", float64(0), ""}, v, "prefix %d: %s", n, k)
+						case k == "userAgent" || k == "requestURI":
+							require.True(t, strings.HasPrefix(w[k].(string), v.(string)), "prefix %d: %s %q of %q", n, k, v, w[k])
+						case v == "", fmt.Sprint(v) == "[]":
+						default:
+							t.Fatalf("prefix %d: %s is %v, whole %v", n, k, v, w[k])
+						}
+					}
+				}
+			}
 		})
 	}
 }
