@@ -54,9 +54,9 @@ func TestRules(t *testing.T) {
 		firstPipe   string
 		requireRows []string // fields each result must carry
 	}{
-		{ruleSeed, "cluster", 25, []string{"T1526"}, 50, "`kubefingerprint_data` | kubefingerprint | ",
+		{ruleSeed, "cluster", 25, []string{"T1526"}, 50, "`kubefingerprint_data` `kubefingerprint_terms` | kubefingerprint | ",
 			[]string{"_time", "sourceIPs{}", "userAgent", "verb", "requestURI", "responseStatus.reason", "cluster", "src_ip"}},
-		{ruleBySource, "clusters", 49, []string{"T1526", "T1046"}, 70, "`kubefingerprint_data` | kubefingerprint anonymous=true | ",
+		{ruleBySource, "clusters", 49, []string{"T1526", "T1046"}, 70, "`kubefingerprint_data` `kubefingerprint_terms_anonymous` | kubefingerprint anonymous=true | ",
 			[]string{"src_ip", "count", "firstTime", "lastTime", "uri_count", "count_401", "requestURIs", "verbs", "codes", "users", "scanners", "clusters", "userAgents"}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -268,7 +268,7 @@ func TestDashboardSearches(t *testing.T) {
 		for _, id := range ids {
 			q := qs[id]
 			assert.NoError(t, checkSPL(q, macros), "%s %s: %s", view, id, q)
-			assert.True(t, strings.HasPrefix(q, "`kubefingerprint_data` | kubefingerprint "), "%s %s goes through the data macro and the command", view, id)
+			assert.True(t, strings.HasPrefix(q, "`kubefingerprint_data` `kubefingerprint_terms_anonymous` | kubefingerprint "), "%s %s goes through the data macro, the index terms and the command", view, id)
 		}
 	}
 }
