@@ -1,7 +1,7 @@
 // Command kubefingerprint is the Splunk search command and command line of
 // the kubefingerprint app: with no arguments it speaks splunkd's chunked
 // protocol (internal/search); `scan` runs the same detection on exported
-// logs (internal/scan).
+// logs (internal/scan); `send` puts the sample into a Splunk (internal/send).
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubefingerprint/kubefingerprint/internal/scan"
 	"github.com/kubefingerprint/kubefingerprint/internal/search"
+	"github.com/kubefingerprint/kubefingerprint/internal/send"
 )
 
 // version is stamped in by build.sh with -ldflags -X main.version=...
@@ -28,6 +29,9 @@ usage:
                                          (chunked protocol on standard input)
   kubefingerprint scan [flags] [FILE...] run the detection on exported logs;
                                          kubefingerprint scan --help for flags
+  kubefingerprint send [flags] [FILE...] send the bundled sample (or FILEs) to a
+                                         Splunk HTTP Event Collector, to see the
+                                         app work; kubefingerprint send --help
   kubefingerprint version                print the version
 `
 
@@ -55,6 +59,8 @@ func run(args []string, stdin scan.Stdin, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "scan":
 		return scan.Run(args[1:], stdin, stdout, stderr)
+	case "send":
+		return send.Run(args[1:], os.Getenv, nil, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kubefingerprint", version)
 		return 0
