@@ -122,7 +122,7 @@ func termEvents(t *testing.T) map[string][]string {
 		shapes := map[string]string{
 			"bare": e.JSON(), "AKS record": audittest.Record("kube-audit", e.JSON(), rid, e.Time),
 			"Event Hub": audittest.EventHub(audittest.Record("kube-audit", e.JSON(), rid, e.Time)),
-			"AKSAudit": e.TableRow(rid, false), "AKSAudit strings": e.TableRow(rid, true),
+			"AKSAudit":  e.TableRow(rid, false), "AKSAudit strings": e.TableRow(rid, true),
 			"GKE": e.GKEEntry("gke-1"), "GKE Pub/Sub": audittest.PubSub(e.GKEEntry("gke-1")),
 			"CloudWatch": audittest.Envelope("eks-1", e.JSON()), "Firehose": audittest.Firehose(audittest.Envelope("eks-1", e.JSON())),
 		}
