@@ -156,7 +156,7 @@ test('the hunting dashboard runs the command once for its panels', () => {
   const searches = Object.entries(def.dataSources).filter(([, ds]) => ds.type === 'ds.search');
   const base = searches.filter(([, ds]) => !/\$src\|s\$/.test(ds.options.query));
   assert.equal(base.length, 1, 'one base search; the rest are chains, but for the clicked source');
-  assert.match(base[0][1].options.query, /^`kubefingerprint_data` \| kubefingerprint filter=show anonymous=\$mode\$ /);
+  assert.match(base[0][1].options.query, /^`kubefingerprint_data` `kubefingerprint_terms_anonymous` \| kubefingerprint filter=show anonymous=\$mode\$ /);
   for (const [id, viz] of Object.entries(def.visualizations)) {
     const ref = viz.dataSources?.primary;
     if (!ref) continue;
