@@ -37,7 +37,7 @@ platforms=(
 )
 for p in "${platforms[@]}"; do
 	read -r goos goarch dir <<<"$p"
-	CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false \
+	CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false -tags splunkapp \
 		-ldflags "-s -w -X main.version=$version" \
 		-o "$app/$dir/kubefingerprint" ./cmd/kubefingerprint
 done

@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 failed=0
 
 # build OUTPUT: the command as build.sh builds it, from the current folder.
-build() { CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$1" ./cmd/kubefingerprint; }
+build() { CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags splunkapp -ldflags "-s -w" -o "$1" ./cmd/kubefingerprint; }
 build "$out/kubefingerprint"
 go build -o "$out/gencorpus" ./bench/gencorpus
 # prev names the previous version in the results; rev is its commit.

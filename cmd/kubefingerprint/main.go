@@ -15,7 +15,6 @@ import (
 
 	"github.com/kubefingerprint/kubefingerprint/internal/scan"
 	"github.com/kubefingerprint/kubefingerprint/internal/search"
-	"github.com/kubefingerprint/kubefingerprint/internal/send"
 )
 
 // version is stamped in by build.sh with -ldflags -X main.version=...
@@ -60,7 +59,7 @@ func run(args []string, stdin scan.Stdin, stdout, stderr io.Writer) int {
 	case "scan":
 		return scan.Run(args[1:], stdin, stdout, stderr)
 	case "send":
-		return send.Run(args[1:], os.Getenv, nil, stdout, stderr)
+		return sendCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kubefingerprint", version)
 		return 0
