@@ -159,9 +159,9 @@ func TestMacros(t *testing.T) {
 	// One macro per provider, each one parenthesised expression that the
 	// default ORs together, so that a site can narrow or set each.
 	providers := map[string][]string{
-		"kubefingerprint_data_aks": {"sourcetype=mscs:storage:blob:json (category=kube-audit", "sourcetype=mscs:azure:eventhub", "body.category=kube-audit", "Type=AKSAudit"},
+		"kubefingerprint_data_aks": {"sourcetype=mscs:storage:blob:json (category=kube-audit", "sourcetype=mscs:azure:eventhub", "body.category=kube-audit", "AuditId"},
 		"kubefingerprint_data_eks": {"sourcetype=aws:cloudwatchlogs", `source="*/aws/eks/*"`},
-		"kubefingerprint_data_gke": {"sourcetype=google:gcp:pubsub:message", "data.protoPayload.serviceName=k8s.io"},
+		"kubefingerprint_data_gke": {"sourcetype=google:gcp:pubsub:message", "protoPayload", "k8s.io OR io.k8s"},
 	}
 	data := macros["kubefingerprint_data"]["definition"]
 	for name, parts := range providers {

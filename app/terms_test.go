@@ -196,3 +196,52 @@ func TestLexicon(t *testing.T) {
 	assert.True(t, matches(lexicon("H4sIAAAA+x"), []string{"H4sI*"}))
 	assert.Equal(t, fmt.Sprint(terms(t, `(a OR "b:c" OR d*)`)), "[a b:c d*]")
 }
+
+// TestProviderMacroTerms: the terms the provider data macros select
+// AKSAudit rows and GKE entries by (search-time fields would be lost to
+// TRUNCATE or the 5,000-byte extraction limit: Type and serviceName come
+// after what a client pads) are in every such event that gives a row,
+// whole, padded or cut.
+func TestProviderMacroTerms(t *testing.T) {
+	events := termEvents(t)
+	for _, tc := range []struct {
+		shape string
+		terms [][]string // each list must match
+	}{
+		{"AKSAudit", [][]string{{"AuditId"}}},
+		{"GKE", [][]string{{"protoPayload"}, {"k8s.io", "io.k8s"}}},
+	} {
+		checked := 0
+		for name, texts := range events {
+			if !strings.Contains(name, tc.shape) {
+				continue
+			}
+			x := audit.NewExtractor([]int{401}, true)
+			for _, text := range texts {
+				reported := 0
+				x.Read(audit.NewDocument([]byte(text)), func(*audit.Event) { reported++ })
+				if reported == 0 {
+					continue
+				}
+				checked++
+				raw := strings.ToLower(text)
+				lex := lexicon(text)
+				for _, any := range tc.terms {
+					ok := false
+					for _, term := range any {
+						// A term with minor breakers: all its parts are
+						// tokens, and it stands in the raw text.
+						parts := strings.FieldsFunc(strings.ToLower(term), func(r rune) bool { return strings.ContainsRune(minorBreakers, r) })
+						all := strings.Contains(raw, strings.ToLower(term))
+						for _, p := range parts {
+							all = all && lex[p]
+						}
+						ok = ok || all
+					}
+					assert.True(t, ok, "%s: %v missing from %.200q", name, any, text)
+				}
+			}
+		}
+		assert.Positive(t, checked, tc.shape)
+	}
+}

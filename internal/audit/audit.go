@@ -43,6 +43,11 @@ var (
 	// operations (container.googleapis.com). It is no audit event, and no
 	// audit data is lost by passing it over.
 	ErrOtherService = errors.New("a Cloud Audit Log entry of another service than k8s.io")
+	// ErrTruncated: a batch, array or delivery of several audit events that
+	// the input ends inside (Splunk's TRUNCATE, a file cut short) after
+	// the events read: those after the cut are lost, and no one can say
+	// how many.
+	ErrTruncated = errors.New("several audit events cut short after those read")
 	// ErrLogText: a CloudWatch Logs message that is not JSON, such as the
 	// klog text of the API server's other streams in an EKS log group.
 	ErrLogText = errors.New("log message not JSON (klog text)")

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/buger/jsonparser"
@@ -57,6 +58,11 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 	r.reset(e)
 	r.open('{')
 	var service, method, resource, rpc []byte
+	// What an entry cut before its methodName still says of itself:
+	// operation.producer, before protoPayload in gcloud's order, and the
+	// first authorizationInfo's permission and resource (the method and
+	// resource name again), before methodName.
+	var producer, permission, authorized []byte
 	payloadWhole := false
 	// rejected: authenticationInfo read whole without a principal, which
 	// GKE writes for a failed authentication, and for nothing else
@@ -75,6 +81,25 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 					resource = x.cutString(&r, true)
 					if r.err == errCut && bytes.IndexByte(resource, '/') < 0 {
 						resource = nil // cut before it says core or another group
+					}
+				case keyIs(k, "authorizationInfo") && r.peek() == '[':
+					r.open('[')
+					for r.element() {
+						if permission != nil || authorized != nil {
+							r.skip()
+							continue
+						}
+						x.members(&r, func(k []byte) bool {
+							switch {
+							case keyIs(k, "permission"):
+								permission = x.cutString(&r, false)
+							case keyIs(k, "resource"):
+								authorized = x.cutString(&r, true)
+							default:
+								return false
+							}
+							return true
+						})
 					}
 				case keyIs(k, "authenticationInfo"):
 					principal := false
@@ -133,6 +158,14 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 				})
 				return true
 			})
+		case keyIs(key, "operation"):
+			x.members(&r, func(k []byte) bool {
+				if keyIs(k, "producer") {
+					producer = x.cutString(&r, false)
+					return true
+				}
+				return false
+			})
 		case keyIs(key, "insertId"):
 			x.ev.AuditID = x.cutString(&r, false)
 		case keyIs(key, "timestamp"):
@@ -141,14 +174,22 @@ func (x *Extractor) entry(e []byte, fn func(*Event)) error {
 			r.skip()
 		}
 	}
+	if method == nil {
+		method = permission
+	}
+	if resource == nil && bytes.IndexByte(authorized, '/') >= 0 {
+		resource = authorized
+	}
+	kubernetes := string(service) == gkeService || service == nil &&
+		(bytes.HasPrefix(method, []byte(gkeMethod)) || string(producer) == gkeService)
 	switch {
 	case r.err == errSyntax:
 		return ErrNotJSON
-	case service != nil && string(service) != gkeService:
+	case service != nil && !kubernetes:
 		return ErrOtherService
-	case service == nil && !bytes.HasPrefix(method, []byte(gkeMethod)) && r.err == nil:
+	case !kubernetes && r.err == nil:
 		return ErrNotAudit
-	case service == nil && !bytes.HasPrefix(method, []byte(gkeMethod)):
+	case !kubernetes:
 		return ErrMalformed // cut before it says whose entry it is
 	}
 	if i := bytes.LastIndexByte(method, '.'); i >= 0 {
@@ -310,31 +351,71 @@ func (x *Extractor) envelope(obj []byte, fn func(*Event)) error {
 	if r.err == errSyntax {
 		first = ErrNotJSON
 	}
+	seen, messages := x.seen, 0
 	r.reset(events)
 	r.open('[')
 	x.arrays++
 	for r.element() {
-		if r.peek() != '{' {
-			r.skip()
+		el := r.skip()
+		if len(el) == 0 || el[0] != '{' {
 			continue
 		}
-		r.open('{')
-		for key, ok := r.next(); ok; key, ok = r.next() {
-			if !keyIs(key, "message") || r.peek() != '"' {
-				r.skip()
-				continue
-			}
-			x.msg = r.str(x.msg[:0])
-			if err := x.message(x.msg, cluster, fn); err != nil && first == nil {
-				first = err
-			}
+		var err error
+		cut := r.err == errCut
+		switch {
+		case x.logEvent(el, cluster, fn, &err):
+			messages++
+		case cut:
+			// The tail of a delivery cut short: no message began.
+		default:
+			// No log event: an audit event, or whatever an export put in
+			// an events array, read as an element of any batch.
+			var e reader
+			e.reset(el)
+			err = x.element(&e, 1, fn)
+		}
+		if err != nil && first == nil {
+			first = err
 		}
 	}
 	x.arrays--
-	if r.err == errCut && x.seen == 0 && first == nil {
+	switch {
+	case first != nil:
+	case r.err == errCut && x.seen == seen:
 		first = ErrMalformed
+	case r.err == errCut:
+		first = ErrTruncated
+	case x.seen == seen && messages == 0:
+		first = ErrNotAudit
 	}
 	return first
+}
+
+// logEvent reads a CloudWatch Logs event, el, if it has a message: a
+// string of text, an audit event, as CloudWatch writes it, or the audit
+// event as an object.
+func (x *Extractor) logEvent(el, cluster []byte, fn func(*Event), err *error) bool {
+	var m reader
+	m.reset(el)
+	m.open('{')
+	for key, ok := m.next(); ok; key, ok = m.next() {
+		if !keyIs(key, "message") {
+			m.skip()
+			continue
+		}
+		switch m.peek() {
+		case '"':
+			x.msg = m.str(x.msg[:0])
+			*err = x.message(x.msg, cluster, fn)
+		case '{':
+			*err = x.event(m.skip(), cluster, fn)
+		default:
+			m.skip()
+			*err = ErrLogText
+		}
+		return true
+	}
+	return false
 }
 
 // message reads the message of a CloudWatch Logs event: an audit event,
@@ -361,7 +442,7 @@ func eksCluster(group []byte) []byte {
 // a subscription's events to Firehose gzip-compressed, and Firehose's
 // records carry them base64-encoded) may uncompress to: more is read as
 // input cut short, so that a small payload cannot take gigabytes.
-const MaxPayload = 64 << 20
+const MaxPayload = 16 << 20
 
 // payload reads a base64 gzip payload, a JSON string or plain text, as
 // any text is read once uncompressed. A payload inside a payload is not
@@ -389,22 +470,23 @@ func (x *Extractor) payload(p []byte, fn func(*Event)) error {
 	if cap(x.b64) < n {
 		x.b64 = make([]byte, n)
 	}
-	n, err := base64.StdEncoding.Decode(x.b64[:n], p)
-	if err != nil {
-		return ErrPayload
-	}
+	// What decodes before a bad character is read, as a payload cut there.
+	n, bad := base64.StdEncoding.Decode(x.b64[:n], p)
 	var cut error
 	x.text, cut = x.gunzip(x.text[:0], x.b64[:n])
+	if bad != nil {
+		cut = bad
+	}
 	if len(x.text) == 0 {
 		return ErrPayload
 	}
 	x.unzipping = true
 	defer func() { x.unzipping = false }()
 	later, top := x.later, x.top
-	err = x.values(x.text, fn)
+	err := x.values(x.text, fn)
 	x.later, x.top = later, top
-	if err == nil && cut != nil {
-		err = ErrPayload
+	if cut != nil {
+		err = ErrPayload // the cause, rather than what it cut short
 	}
 	return err
 }
@@ -425,7 +507,8 @@ func (x *Extractor) gunzip(dst, z []byte) ([]byte, error) {
 	}
 	for len(dst) < MaxPayload {
 		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
+			// Grown by doubling, never past MaxPayload.
+			dst = slices.Grow(dst, min(max(cap(dst), 64<<10), MaxPayload-len(dst)))
 		}
 		n, err := x.gz.Read(dst[len(dst):min(cap(dst), MaxPayload)])
 		dst = dst[:len(dst)+n]

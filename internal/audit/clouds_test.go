@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit/audittest"
@@ -240,6 +241,54 @@ func TestCloudsCutEverywhere(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// TestReviewFindings: inputs an attacker's review of the clouds found to
+// lose a row silently, each now reported or counted.
+func TestReviewFindings(t *testing.T) {
+	failed := audittest.Event{AuditID: "f-401", URI: "/api/v1/secrets", Verb: "list", Code: 401, Reason: "Unauthorized",
+		Stage: "ResponseStarted", SourceIPs: []string{"198.51.100.7"}, UserAgent: "x", Time: "2026-11-20T10:00:00Z"}
+	anon := audittest.Anonymous(audittest.Event{AuditID: "a-403", URI: "/api/v1/namespaces/default/secrets/" + strings.Repeat("s", 12000),
+		Verb: "get", Code: 403, Reason: "Forbidden", SourceIPs: []string{"203.0.113.9"}, UserAgent: "curl/8", Time: "2026-11-20T10:00:01Z"})
+	env := audittest.Envelope("eks-1", failed.JSON(), failed.JSON(), failed.JSON())
+	rng := rand.New(rand.NewPCG(6, 6))
+	var varied []string
+	for n := range 60 {
+		e := audittest.Probe(rng, n)
+		e.Code, e.User, e.Groups, e.Stage = 401, "", nil, "ResponseStarted"
+		varied = append(varied, e.JSON())
+	}
+	fire := audittest.Firehose(audittest.Envelope("eks-1", varied...))
+	for _, tc := range []struct {
+		name, doc string
+		anonymous bool
+		rows      []string // auditID and cut of each row
+		err       error
+	}{
+		{"an events array of audit events", `{"events":[` + failed.JSON() + `]}`, false, []string{"f-401 "}, nil},
+		{"a log event whose message is an object", `{"logGroup":"/aws/eks/eks-1/cluster","logEvents":[{"id":"1","message":` + failed.JSON() + `}]}`, false, []string{"f-401 "}, nil},
+		{"a log event whose message is null", `{"logEvents":[{"id":"1","message":null}]}`, false, nil, ErrLogText},
+		{"an events array of something else", `{"events":[{"name":"deploy"}]}`, false, nil, ErrNotAudit},
+		{"a dynamic column string holding JSON cut before the code",
+			`{"AuditId":"r1","Stage":"ResponseStarted","RequestUri":"/api/v1/secrets","Verb":"list","User":"{}","SourceIps":"[\"198.51.100.7\"]","UserAgent":"x","ResponseStatus":"{\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauth","_ResourceId":"/x/MANAGEDCLUSTERS/aks-prod"}`,
+			false, []string{"r1 code inferred"}, nil},
+		{"a GKE anonymous 403 cut in its path, before methodName", anon.GKEEntry("gke-1")[:10000], true, []string{"a-403 code unknown"}, nil},
+		{"a delivery cut between its events", env[:strings.LastIndex(env, `{"id"`)+10], false, []string{"f-401 ", "f-401 "}, ErrTruncated},
+		{"a payload with a bad character half way", fire[:len(fire)*3/4] + "!" + fire[len(fire)*3/4+1:], false, nil, ErrPayload},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rows []string
+			err := NewExtractor([]int{401}, tc.anonymous).Read(NewDocument([]byte(tc.doc)), func(ev *Event) {
+				rows = append(rows, string(ev.AuditID)+" "+string(ev.Cut))
+			})
+			assert.Equal(t, tc.err, err)
+			if tc.name == "a payload with a bad character half way" {
+				assert.NotEmpty(t, rows, "what decodes before the bad character is read")
+				return
+			}
+			assert.Equal(t, tc.rows, rows)
 		})
 	}
 }

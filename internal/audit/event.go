@@ -263,11 +263,14 @@ func (x *Extractor) walk(ev []byte, names *memberNames) walked {
 			default:
 				w.code = x.cutStatus(in)
 			}
+			// JSON cut short inside a string (Log Analytics cuts a long
+			// dynamic value) is a row cut before what it lost.
+			w.cut = w.cut || in == &inner && inner.err == errCut
 		default:
 			*beforeCodeText[bit](&x.ev) = x.cutString(&r, bit == qUserAgent || bit == qRequestURI)
 		}
 	}
-	w.cut, w.syntax = r.err == errCut, r.err == errSyntax
+	w.cut, w.syntax = w.cut || r.err == errCut, r.err == errSyntax
 	return w
 }
 

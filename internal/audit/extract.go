@@ -537,7 +537,8 @@ func (x *Extractor) batched() bool {
 func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 	seen := x.seen
 	var err error
-	switch c := r.peek(); {
+	c := r.peek()
+	switch {
 	case depth > maxDepth:
 		r.skip()
 		return ErrNotAudit
@@ -563,6 +564,8 @@ func (x *Extractor) element(r *reader, depth int, fn func(*Event)) error {
 		return ErrNotJSON
 	case r.err == errCut && x.seen == seen:
 		return ErrMalformed
+	case r.err == errCut && c == '[':
+		return ErrTruncated // events after the cut are lost
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ type stats struct {
 	Read       int // events read
 	Emitted    int // rows taken by the sink and committed
 	Skipped    int // events whose audit data is not JSON, or that may match but cannot be read
-	Damaged    int // events read as far as they go, part of them lost in the file
+	Damaged    int // events read as far as they go, part of them cut off (TRUNCATE, a file cut short)
 	CutRows    int // rows of audit events cut before their code
 	Other      int // Cloud Audit Log entries of other services than k8s.io
 	Suppressed []int
@@ -67,11 +67,17 @@ func (d *Detection) skip(r reason) {
 	d.stats.Why[r]++
 }
 
-// A Skip says whether and why an event was skipped.
+// A Skip says whether and why an event was skipped, or that it was read
+// as far as it goes, its later audit events cut off.
 type Skip struct {
-	r   reason
-	set bool
+	r       reason
+	set     bool
+	damaged bool
 }
+
+// Damaged reports whether the event held several audit events and was cut
+// short after those read (counted in the closing message).
+func (s Skip) Damaged() bool { return s.damaged }
 
 // Skipped reports whether the event was skipped.
 func (s Skip) Skipped() bool { return s.set }
@@ -158,7 +164,7 @@ var auditMarks = [][]byte{[]byte("auditID"), []byte("requestURI"), []byte("Audit
 func (d *Detection) Event(src *Source) (skip Skip) {
 	if !src.MayMatch {
 		d.Drop(src.NotJSON)
-		return Skip{reasonNotJSON, src.NotJSON}
+		return Skip{r: reasonNotJSON, set: src.NotJSON}
 	}
 	d.stats.Read++
 	d.row.Time, d.row.ChunkedIdx = src.Time, src.ChunkedIdx
@@ -167,28 +173,32 @@ func (d *Detection) Event(src *Source) (skip Skip) {
 		if recover() != nil {
 			d.sink.Withdraw()
 			d.skip(reasonInternal)
-			skip = Skip{reasonInternal, true}
+			skip = Skip{r: reasonInternal, set: true}
 		}
 	}()
 	err := d.x.Read(src.Data, d.emitCB)
-	d.auditSeen = d.auditSeen || d.x.Seen() > 0
+	// A damaged payload may have held audit events no one can see.
+	d.auditSeen = d.auditSeen || d.x.Seen() > 0 || err == audit.ErrPayload
 	switch err {
 	case nil:
 	case audit.ErrOtherService:
 		d.stats.Other++ // no audit data: neither skipped nor lost
+	case audit.ErrTruncated:
+		d.stats.Damaged++ // read as far as it goes, not skipped
+		skip.damaged = true
 	case audit.ErrNotAudit:
-		skip = Skip{reasonNotAudit, true}
+		skip = Skip{r: reasonNotAudit, set: true}
 	case audit.ErrLogText:
-		skip = Skip{reasonNotJSON, true}
+		skip = Skip{r: reasonNotJSON, set: true}
 	case audit.ErrPayload:
-		skip = Skip{reasonPayload, true}
+		skip = Skip{r: reasonPayload, set: true}
 	case audit.ErrNotJSON:
-		skip = Skip{reasonCut, true} // JSON that breaks off
+		skip = Skip{r: reasonCut, set: true} // JSON that breaks off
 		if src.NotJSON {
 			skip.r = reasonNotJSON // no JSON at all
 		}
 	default:
-		skip = Skip{reasonCut, true}
+		skip = Skip{r: reasonCut, set: true}
 	}
 	if skip.set {
 		d.skip(skip.r)
@@ -295,7 +305,7 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 	}
 	if d.stats.Damaged > 0 {
 		level = "WARN"
-		fmt.Fprintf(&b, "; events cut short in the file, read as far as they go: %d", d.stats.Damaged)
+		fmt.Fprintf(&b, "; events cut short, read as far as they go, what lay past the cut lost: %d (in Splunk, raise TRUNCATE for the sourcetype)", d.stats.Damaged)
 	}
 	if d.stats.Read > 0 && !d.auditSeen {
 		level = "WARN"

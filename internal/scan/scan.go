@@ -468,7 +468,7 @@ func (sc *scanner) read(name string, r io.Reader) {
 		case doc.Text != nil:
 			skip := sc.document(doc.Text, doc.Problem != "")
 			switch {
-			case doc.Problem != "" && !skip.Skipped():
+			case doc.Problem != "" && !skip.Skipped() && !skip.Damaged():
 				sc.d.Damaged()
 			case doc.Problem == "" && skip.Skipped():
 				sc.skipped(name, doc.Line, skip)

@@ -292,7 +292,7 @@ func TestScanBadInput(t *testing.T) {
 			noStderr: []string{"unparsable: 0"}},
 		{name: "never ends, read as far as it goes", content: good + "\n" + good[:len(good)-10], rows: 2, code: 2,
 			stderr: []string{"line 2: JSON document never ends (file cut short?); read as far as it goes",
-				"events read: 2, rows emitted: 2, events skipped as unparsable: 0", "events cut short in the file, read as far as they go: 1"}},
+				"events read: 2, rows emitted: 2, events skipped as unparsable: 0", "events cut short, read as far as they go, what lay past the cut lost: 1"}},
 		{name: "deep arrays", content: strings.Repeat("[", 100_000) + good + strings.Repeat("]", 100_000) + "\n" + good, rows: 2},
 		{name: "corrupt gzip", content: gz.String()[:gz.Len()/2], code: 2, stderr: []string{"gzip"}},
 	} {

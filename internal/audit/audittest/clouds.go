@@ -22,7 +22,8 @@ func (e Event) GKEEntry(cluster string) string {
 		fmt.Fprintf(&b, `"principalEmail":%s`, jsonText(e.User))
 	}
 	method, resource := gkeMethod(or(e.Verb, "get"), e.URI)
-	fmt.Fprintf(&b, `},"methodName":%s,"requestMetadata":{`, jsonText(method))
+	fmt.Fprintf(&b, `},"authorizationInfo":[{"granted":false,"permission":%s,"resource":%s}],"methodName":%s,"requestMetadata":{`,
+		jsonText(method), jsonText(resource), jsonText(method))
 	if len(e.SourceIPs) > 0 {
 		fmt.Fprintf(&b, `"callerIp":%s,`, jsonText(e.SourceIPs[len(e.SourceIPs)-1]))
 	}
