@@ -10,6 +10,13 @@ import _ "embed"
 //go:embed lookups/kubefingerprint_scanners.csv
 var Scanners []byte
 
+// Tools is lookups/kubefingerprint_tools.csv, the shipped tool
+// signatures, for the command line and for a search run outside an app
+// folder, or when the shipped file cannot be applied.
+//
+//go:embed lookups/kubefingerprint_tools.csv
+var Tools []byte
+
 // Sample is samples/sample.ndjson, a small set of AKS kube-audit records
 // written for this project, that scan reads when it is started in a
 // terminal with no file: a kube-hunter run against one cluster, a script

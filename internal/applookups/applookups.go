@@ -18,6 +18,7 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/detect"
 	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
 	"github.com/kubefingerprint/kubefingerprint/internal/scanners"
+	"github.com/kubefingerprint/kubefingerprint/internal/signatures"
 )
 
 // The app's lookups, in its lookups/ folder. The site files are not
@@ -27,6 +28,8 @@ const (
 	SiteLookup         = "kubefingerprint_filter.csv"
 	ScannersLookup     = "kubefingerprint_scanners.csv"
 	SiteScannersLookup = "kubefingerprint_scanners_site.csv"
+	ToolsLookup        = "kubefingerprint_tools.csv"
+	SiteToolsLookup    = "kubefingerprint_tools_site.csv"
 )
 
 // A Request says which lookups a run honours.
@@ -42,17 +45,23 @@ type Request struct {
 	// do nothing.
 	User string
 
-	// Allowlists and Scanners are lookup files the command line names. An
-	// allowlist named there must exist; scanner files come before the
-	// built-in rows.
+	// Allowlists, Scanners and Tools are lookup files the command line
+	// names. An allowlist named there must exist; scanner and tool files
+	// come before the built-in rows.
 	Allowlists []string
 	Scanners   []string
+	Tools      []string
+
+	// Summary asks for the tool signatures too, which only the per-source
+	// stage reads (scan --summary, kubefingerprintsummary).
+	Summary bool
 }
 
 // Lookups are what a run read.
 type Lookups struct {
 	Allow    *detect.Allowlists
 	Tags     *scanners.Tags
+	Tools    *signatures.Set
 	Warnings []string // one line each, for the job inspector or stderr
 }
 
@@ -65,23 +74,33 @@ func Load(req Request) (*Lookups, error) {
 	var w lookup.Warnings
 	var (
 		allow *detect.Allowlists
-		tags  *scanners.Tags
 		err   error
 	)
+	tags, tools := scanners.New(), signatures.New()
+	scannerKind := kind{tags, SiteScannersLookup, ScannersLookup, kubefingerprint.Scanners, untagged}
+	toolKind := kind{tools, SiteToolsLookup, ToolsLookup, kubefingerprint.Tools, unnamed}
 	if req.App != "" || req.Filter != "" {
 		var names []string
 		allow, names = appAllowlists(req.App, req.Filter, &w)
-		tags = appScanners(req.App, &w)
+		scannerKind.app(req.App, &w)
+		names = append(names, SiteScannersLookup, ScannersLookup)
+		if req.Summary {
+			toolKind.app(req.App, &w)
+			names = append(names, SiteToolsLookup, ToolsLookup)
+		}
 		if req.App != "" {
-			privateLookups(req.App, req.User, append(names, SiteScannersLookup, ScannersLookup), &w)
+			privateLookups(req.App, req.User, names, &w)
 		}
 	} else {
 		if allow, err = readAllowlists(req.Allowlists, "", true, time.Now(), &w); err != nil {
 			return nil, err
 		}
-		tags = scannerFiles(req.Scanners, &w)
+		scannerKind.files(req.Scanners, &w)
+		if req.Summary {
+			toolKind.files(req.Tools, &w)
+		}
 	}
-	return &Lookups{Allow: allow, Tags: tags, Warnings: w.Messages()}, nil
+	return &Lookups{Allow: allow, Tags: tags, Tools: tools, Warnings: w.Messages()}, nil
 }
 
 // appAllowlists reads the lookups that filter= names from the app's
@@ -165,66 +184,74 @@ func notApplied(w *lookup.Warnings, path string, err error, effect string) {
 const (
 	unfiltered = "results are reported unfiltered by it"
 	untagged   = "its rows tag nothing"
+	unnamed    = "its signatures name no tool"
 )
 
-// appScanners reads the scanner lookups of the app: the site's rows first,
-// so a site can name its own tools and rename shipped ones, then the
-// shipped rows. Outside an app folder, and whenever the shipped file
-// cannot be applied, the copy built into the binary is used: a shipped
-// file broken by an edit must not cost the tags, which feed the
-// per-source detection.
-func appScanners(app string, w *lookup.Warnings) *scanners.Tags {
+// A kind is a lookup the app ships that a site file extends: the scanner
+// tags and the tool signatures. The site's rows come first, so a site can
+// name its own tools and override shipped ones.
+type kind struct {
+	to interface {
+		Add(*lookup.Table, *lookup.Warnings) error
+	}
+	site    string // the site file's name in the app's lookups folder
+	shipped string // the shipped file's name
+	builtin []byte // the shipped file, built into the binary
+	leftOut string // what a file left out costs
+}
+
+// app reads the site and shipped files of the app. Outside an app folder,
+// and whenever the shipped file cannot be applied, the copy built into the
+// binary is used: a shipped file broken by an edit must not cost the tags
+// or signatures, which feed the per-source detection.
+func (k kind) app(app string, w *lookup.Warnings) {
 	if app == "" {
-		return scannerFiles(nil, w)
+		k.files(nil, w)
+		return
 	}
 	dir := filepath.Join(app, "lookups")
-	tags := scanners.New()
-	for _, name := range []string{SiteScannersLookup, ScannersLookup} {
-		switch err := addScanners(tags, filepath.Join(dir, name), dir, w); {
+	for _, name := range []string{k.site, k.shipped} {
+		switch err := k.add(filepath.Join(dir, name), dir, w); {
 		case err == nil:
-		case errors.Is(err, fs.ErrNotExist) && name == SiteScannersLookup:
-		case name == ScannersLookup:
+		case errors.Is(err, fs.ErrNotExist) && name == k.site:
+		case name == k.shipped:
 			w.AddFile("lookup %s cannot be applied (%v); the copy built into the command applies", name, errorText(err))
-			builtinScanners(tags, w)
+			k.addBuiltin(w)
 		default:
-			notApplied(w, name, err, untagged)
+			notApplied(w, name, err, k.leftOut)
 		}
 	}
-	return tags
 }
 
-// scannerFiles reads site scanner lookups from paths, then the shipped
+// files reads the site files the command line names, then the shipped
 // rows built into the binary.
-func scannerFiles(paths []string, w *lookup.Warnings) *scanners.Tags {
-	tags := scanners.New()
+func (k kind) files(paths []string, w *lookup.Warnings) {
 	for _, path := range paths {
-		if err := addScanners(tags, path, "", w); err != nil {
-			notApplied(w, path, err, untagged)
+		if err := k.add(path, "", w); err != nil {
+			notApplied(w, path, err, k.leftOut)
 		}
 	}
-	builtinScanners(tags, w)
-	return tags
+	k.addBuiltin(w)
 }
 
-// builtinScanners adds the shipped scanner rows built into the binary.
-func builtinScanners(tags *scanners.Tags, w *lookup.Warnings) {
-	t, err := lookup.Parse(ScannersLookup, kubefingerprint.Scanners, w)
+func (k kind) addBuiltin(w *lookup.Warnings) {
+	t, err := lookup.Parse(k.shipped, k.builtin, w)
 	if err == nil {
-		err = tags.Add(t, w)
+		err = k.to.Add(t, w)
 	}
 	if err != nil { // its test keeps it clean
-		w.AddFile("the scanner lookup built into the command cannot be applied: %v", err)
+		w.AddFile("the lookup %s built into the command cannot be applied: %v", k.shipped, err)
 	}
 }
 
-// addScanners reads the scanner lookup at path (dir as for readAllowlists)
-// and adds its rows to tags; the error says why none were added.
-func addScanners(tags *scanners.Tags, path, dir string, w *lookup.Warnings) error {
+// add reads the lookup at path (dir as for readAllowlists); the error
+// says why no row was added.
+func (k kind) add(path, dir string, w *lookup.Warnings) error {
 	t, err := lookup.Load(path, dir, w)
 	if err != nil {
 		return err
 	}
-	return tags.Add(t, w)
+	return k.to.Add(t, w)
 }
 
 func errorText(err error) string {

@@ -1,8 +1,10 @@
 // Package bysource is the per-source stage of the detection: it gathers the
-// rows of a run into one fingerprint per source address (src_ip) and says
-// which sources look like a scan. It is scan --summary's detect.Sink, and
-// its thresholds are those of the by-source rule's macro, so that the
-// command line and the rule fire on the same sources.
+// rows of a run into one fingerprint per source address (src_ip), names
+// the tool whose signature its probes fit (internal/signatures), and says
+// which sources look like a scan. The same Aggregator is scan --summary's
+// detect.Sink and the search command kubefingerprintsummary, which the
+// by-source rule runs on the streaming command's rows, so that the
+// command line and the rule fire on the same sources by the same code.
 package bysource
 
 import (
@@ -14,21 +16,27 @@ import (
 	"strings"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/detect"
+	"github.com/kubefingerprint/kubefingerprint/internal/signatures"
 	"github.com/kubefingerprint/kubefingerprint/internal/splunktime"
 )
 
-// Thresholds decide when a source looks like a scan: any one suffices.
+// Thresholds decide when a source looks like a scan: any one suffices,
+// but a source that asked only public-information paths (/version,
+// /healthz, /livez, /readyz: what anyone may ask) never fires.
 type Thresholds struct {
-	MinURIs int  // distinct requestURIs; 0 switches the test off
-	Min401  int  // responses with code 401; 0 switches the test off
-	Scanner bool // any scanner tag
+	MinToolScore float64 // a tool's signature fits this well (tool_score); 0 switches the test off
+	MinURIs      int     // distinct requestURIs; 0 switches the test off
+	Min401       int     // responses with code 401; 0 switches the test off
+	Scanner      bool    // any scanner tag
 }
 
-// DefaultThresholds: five distinct URIs, as Elastic's rule counts them per
+// DefaultThresholds: half a tool's signature, by weight (a run that lost
+// half its requests still names its tool; /version and / together reach
+// no tool's half); five distinct URIs, as Elastic's rule counts them per
 // source (> 5 there with the user agent) and ESCU's successor counts events
 // (count > 5); any scanner tag; any 401, which is a credential that was
 // sent and rejected.
-var DefaultThresholds = Thresholds{MinURIs: 5, Min401: 1, Scanner: true}
+var DefaultThresholds = Thresholds{MinToolScore: 0.5, MinURIs: 5, Min401: 1, Scanner: true}
 
 // Per-source memory is bounded: every count is exact, but at most
 // maxSamples distinct values of each field are kept, each cut to
@@ -47,6 +55,13 @@ const (
 	maxDistinctURIs = 100_000
 	maxShared       = 50_000 // distinct values shared between sources
 	fewURIs         = 16     // URI hashes kept in a list before a map
+
+	// MaxSources bounds the fingerprints of a run, at about 500 bytes
+	// each (BenchmarkSources): past it, the rows of new sources are
+	// counted in one fingerprint whose src_ip is Overflow, and Note warns.
+	MaxSources = 1_000_000
+	// Overflow is the src_ip of the rows of sources past MaxSources.
+	Overflow = "sources past the cap"
 )
 
 // A Column is one column of the summary.
@@ -64,6 +79,9 @@ var Columns = []Column{
 	{Name: "count", Number: true},
 	{Name: "firstTime", Time: true},
 	{Name: "lastTime", Time: true},
+	{Name: "tool"},
+	{Name: "tool_score", Number: true},
+	{Name: "disguise", List: true},
 	{Name: "uri_count", Number: true},
 	{Name: "count_401", Number: true},
 	{Name: "requestURIs", List: true},
@@ -88,31 +106,55 @@ const (
 	nLists
 )
 
-var listValues = [nLists]func(*detect.Row) []byte{
-	listURIs:       func(r *detect.Row) []byte { return r.Event.RequestURI },
-	listVerbs:      func(r *detect.Row) []byte { return r.Event.Verb },
-	listCodes:      func(r *detect.Row) []byte { return r.Event.CodeText },
-	listUsers:      func(r *detect.Row) []byte { return r.Event.User },
-	listScanners:   func(r *detect.Row) []byte { return r.Scanner },
-	listClusters:   func(r *detect.Row) []byte { return r.Event.Cluster },
-	listUserAgents: func(r *detect.Row) []byte { return r.Event.UserAgent },
+var listValues = [nLists]func(*Request) []byte{
+	listURIs:       func(r *Request) []byte { return r.RequestURI },
+	listVerbs:      func(r *Request) []byte { return r.Verb },
+	listCodes:      func(r *Request) []byte { return r.Code },
+	listUsers:      func(r *Request) []byte { return r.User },
+	listScanners:   func(r *Request) []byte { return r.Scanner },
+	listClusters:   func(r *Request) []byte { return r.Cluster },
+	listUserAgents: func(r *Request) []byte { return r.UserAgent },
+}
+
+// A Request is one row of the detection as the per-source stage reads it,
+// from a detect.Row (scan --summary) or from the fields of a row of the
+// streaming command (kubefingerprintsummary). Its slices are valid only
+// during the call.
+type Request struct {
+	SrcIP      []byte
+	Time       []byte // Splunk's _time, or an RFC 3339 time
+	RequestURI []byte
+	Verb       []byte
+	Code       []byte // responseStatus.code
+	User       []byte
+	Scanner    []byte
+	Cluster    []byte
+	UserAgent  []byte
 }
 
 // An Aggregator gathers rows by source. The rows of an event wait in
 // pending until the event is committed, so that a withdrawn event leaves
 // no trace.
 type Aggregator struct {
-	th      Thresholds
-	seed    maphash.Seed
-	sources map[string]*fingerprint
-	pending map[string]*fingerprint
-	shared  map[string]string // values kept once for every source that sent them
+	th       Thresholds
+	sigs     *signatures.Set
+	seed     maphash.Seed
+	sources  map[string]*fingerprint
+	pending  map[string]*fingerprint
+	shared   map[string]string // values kept once for every source that sent them
+	max      int               // MaxSources, lower in tests
+	overflow int               // rows of sources past max
+	req      Request
 }
 
-// New returns an Aggregator that fires on th.
-func New(th Thresholds) *Aggregator {
-	return &Aggregator{th: th, seed: maphash.MakeSeed(), sources: map[string]*fingerprint{},
-		pending: map[string]*fingerprint{}, shared: map[string]string{}}
+// New returns an Aggregator that names tools by sigs (nil: none) and fires
+// on th.
+func New(th Thresholds, sigs *signatures.Set) *Aggregator {
+	if sigs == nil {
+		sigs = signatures.New()
+	}
+	return &Aggregator{th: th, sigs: sigs, seed: maphash.MakeSeed(), sources: map[string]*fingerprint{},
+		pending: map[string]*fingerprint{}, shared: map[string]string{}, max: MaxSources}
 }
 
 // A fingerprint is what one source address did.
@@ -122,33 +164,50 @@ type fingerprint struct {
 	first, last     int64 // Splunk's _time of the first and last row, in microseconds
 	timed           bool  // first and last are set
 	urisCapped      bool
+	asked           bool          // asked something other than public information
 	more            uint8         // one bit per list: a further distinct value was seen and not kept
 	n               [nLists]uint8 // how many values of each list vals holds
 	uris            uriSet
+	seen            signatures.Seen
 	// vals holds the first distinct values of each field, at most
 	// maxSamples a list, list after list: one slice rather than seven.
 	vals []string
 }
 
-// Row adds a row to its source's pending fingerprint.
+// Row adds a row of the detection to its source's pending fingerprint.
 func (a *Aggregator) Row(r *detect.Row) {
 	ev := r.Event
-	fp := a.pending[string(ev.SrcIP())]
+	a.req = Request{SrcIP: ev.SrcIP(), Time: r.Time, RequestURI: ev.RequestURI, Verb: ev.Verb, Code: ev.CodeText,
+		User: ev.User, Scanner: r.Scanner, Cluster: ev.Cluster, UserAgent: ev.UserAgent}
+	a.Request(&a.req)
+}
+
+// Request adds a request to its source's pending fingerprint.
+func (a *Aggregator) Request(r *Request) {
+	ip := r.SrcIP
+	if len(a.sources)+len(a.pending) >= a.max && a.sources[string(ip)] == nil && a.pending[string(ip)] == nil {
+		ip = []byte(Overflow)
+		a.overflow++
+	}
+	fp := a.pending[string(ip)]
 	if fp == nil {
-		ip := string(ev.SrcIP())
-		fp = &fingerprint{srcIP: ip}
-		a.pending[ip] = fp
+		fp = &fingerprint{srcIP: string(ip)}
+		a.pending[fp.srcIP] = fp
 	}
 	fp.count++
-	if ev.Code == 401 {
+	if string(r.Code) == "401" {
 		fp.count401++
 	}
 	if t, ok := splunktime.Parse(r.Time); ok {
 		fp.time(t, t)
 	}
-	if len(ev.RequestURI) > 0 { // as the rule's dc(requestURI) leaves an absent URI out
-		fp.addURI(maphash.Bytes(a.seed, ev.RequestURI))
+	if len(r.RequestURI) > 0 { // as the rule's dc(requestURI) leaves an absent URI out
+		fp.addURI(maphash.Bytes(a.seed, r.RequestURI))
 	}
+	if !detect.PublicInfo(r.RequestURI) {
+		fp.asked = true
+	}
+	a.sigs.Observe(&fp.seen, r.Verb, r.RequestURI)
 	for i, value := range listValues {
 		a.add(fp, i, value(r))
 	}
@@ -168,6 +227,8 @@ func (a *Aggregator) Commit() {
 			fp.time(p.first, p.last)
 		}
 		fp.urisCapped = fp.urisCapped || p.urisCapped
+		fp.asked = fp.asked || p.asked
+		a.sigs.Merge(&fp.seen, &p.seen)
 		for _, h := range p.uris.few {
 			fp.addURI(h)
 		}
@@ -305,32 +366,90 @@ func (fp *fingerprint) list(i int) []string {
 	return out
 }
 
-// fires tells whether a source looks like a scan.
-func (a *Aggregator) fires(fp *fingerprint) bool {
-	return (a.th.MinURIs > 0 && fp.uris.len() >= a.th.MinURIs) ||
+// agentsWindow is the time in which many user agents from one source
+// are a signal: nuclei draws a new one for every request of a run.
+const agentsWindow = 15 * 60 * 1_000_000 // µs
+
+// verdict is what the per-source stage concludes of a source.
+type verdict struct {
+	match    signatures.Match
+	tool     string // match.Tool when its score reaches the threshold
+	disguise []string
+	fires    bool
+}
+
+func (a *Aggregator) judge(fp *fingerprint) verdict {
+	agents := int(fp.n[listUserAgents])
+	if fp.more&(1<<listUserAgents) != 0 {
+		agents = maxSamples + 1
+	}
+	v := verdict{match: a.sigs.Best(&fp.seen, agents >= 3 && (!fp.timed || fp.last-fp.first <= agentsWindow))}
+	if a.th.MinToolScore > 0 && v.match.Score >= a.th.MinToolScore {
+		v.tool = v.match.Tool
+		v.disguise = a.disguise(fp, v.tool)
+	}
+	v.fires = fp.asked && (v.tool != "" ||
+		(a.th.MinURIs > 0 && fp.uris.len() >= a.th.MinURIs) ||
 		(a.th.Min401 > 0 && fp.count401 >= a.th.Min401) ||
-		(a.th.Scanner && fp.n[listScanners] > 0)
+		(a.th.Scanner && fp.n[listScanners] > 0))
+	return v
+}
+
+// disguise returns what the source's user agents claim to be, where that
+// is not tool: kubectl, a browser, or another tool of the signatures. A
+// library's agent (python-requests, Go-http-client, curl) claims no
+// identity, and one that names the tool is honest.
+func (a *Aggregator) disguise(fp *fingerprint, tool string) []string {
+	var out []string
+	uas, _ := fp.kept(listUserAgents)
+	for _, ua := range uas {
+		lower := strings.ToLower(ua)
+		claim := ""
+		switch {
+		case strings.Contains(lower, tool):
+			continue
+		case strings.HasPrefix(lower, "kubectl/"):
+			claim = "kubectl"
+		case strings.HasPrefix(lower, "mozilla/"):
+			claim = "browser"
+		}
+		for _, other := range a.sigs.Tools() {
+			if other != tool && strings.Contains(lower, other) {
+				claim = other
+			}
+		}
+		if claim != "" && !slices.Contains(out, claim) {
+			out = append(out, claim)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Firing calls fn with the values of each source that fires, in the order
 // of Columns, by first seen; a source without a time comes last.
 func (a *Aggregator) Firing(fn func(values [][]string)) {
-	var out []*fingerprint
+	type judged struct {
+		fp *fingerprint
+		v  verdict
+	}
+	var out []judged
 	for _, fp := range a.sources {
-		if a.fires(fp) {
-			out = append(out, fp)
+		if v := a.judge(fp); v.fires {
+			out = append(out, judged{fp, v})
 		}
 	}
-	slices.SortFunc(out, func(x, y *fingerprint) int {
+	slices.SortFunc(out, func(x, y judged) int {
 		switch {
-		case !x.timed && y.timed:
+		case !x.fp.timed && y.fp.timed:
 			return 1
-		case x.timed && !y.timed:
+		case x.fp.timed && !y.fp.timed:
 			return -1
 		}
-		return cmp.Or(cmp.Compare(x.first, y.first), strings.Compare(x.srcIP, y.srcIP))
+		return cmp.Or(cmp.Compare(x.fp.first, y.fp.first), strings.Compare(x.fp.srcIP, y.fp.srcIP))
 	})
-	for _, fp := range out {
+	for _, j := range out {
+		fp := j.fp
 		uris := strconv.Itoa(fp.uris.len())
 		if fp.urisCapped {
 			uris += "+"
@@ -344,7 +463,13 @@ func (a *Aggregator) Firing(fn func(values [][]string)) {
 		if fp.srcIP != "" {
 			ip = []string{fp.srcIP}
 		}
-		rec := [][]string{ip, {strconv.Itoa(fp.count)}, first, last, {uris}, {strconv.Itoa(fp.count401)}}
+		var tool []string
+		if j.v.tool != "" {
+			tool = []string{j.v.tool}
+		}
+		rec := [][]string{ip, {strconv.Itoa(fp.count)}, first, last, tool,
+			{strconv.FormatFloat(j.v.match.Score, 'f', 2, 64)}, j.v.disguise,
+			{uris}, {strconv.Itoa(fp.count401)}}
 		for i := range nLists {
 			rec = append(rec, fp.list(i))
 		}
@@ -353,9 +478,12 @@ func (a *Aggregator) Firing(fn func(values [][]string)) {
 }
 
 // Note is the closing line of a summary: how many sources, how many fire,
-// and on what.
+// and on what; a WARN when sources went past the cap.
 func (a *Aggregator) Note() string {
 	var tests []string
+	if a.th.MinToolScore > 0 {
+		tests = append(tests, fmt.Sprintf("tool_score >= %g", a.th.MinToolScore))
+	}
 	if a.th.MinURIs > 0 {
 		tests = append(tests, fmt.Sprintf("uri_count >= %d", a.th.MinURIs))
 	}
@@ -367,13 +495,17 @@ func (a *Aggregator) Note() string {
 	}
 	rule := "never, every test is off"
 	if len(tests) > 0 {
-		rule = strings.Join(tests, " OR ")
+		rule = strings.Join(tests, " OR ") + ", unless a source asked public information only"
 	}
 	firing := 0
 	for _, fp := range a.sources {
-		if a.fires(fp) {
+		if a.judge(fp).fires {
 			firing++
 		}
 	}
-	return fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(a.sources), firing, rule)
+	note := fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(a.sources), firing, rule)
+	if a.overflow > 0 {
+		note += fmt.Sprintf("; WARN more than %d sources: the %d rows of the sources past them are counted under src_ip %q", a.max, a.overflow, Overflow)
+	}
+	return note
 }

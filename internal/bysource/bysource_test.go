@@ -36,7 +36,7 @@ func one(a *Aggregator, r *detect.Row) {
 // it sends; the counts stay exact up to the cap and say when they are a
 // lower bound.
 func TestBounded(t *testing.T) {
-	a := New(DefaultThresholds)
+	a := New(DefaultThresholds, nil)
 	ev := &audit.Event{SourceIPs: [][]byte{[]byte("203.0.113.9")}, Code: 403, CodeText: []byte("403")}
 	row := &detect.Row{Event: ev, Time: []byte("1795165200.000000")}
 	long := strings.Repeat("U", 1000)
@@ -60,7 +60,7 @@ func TestBounded(t *testing.T) {
 	assert.Len(t, uris, maxSamples)
 
 	// Below the cap the count is exact, however often a URI repeats.
-	a = New(DefaultThresholds)
+	a = New(DefaultThresholds, nil)
 	for i := 0; i < 1000; i++ {
 		ev.RequestURI = fmt.Appendf(ev.RequestURI[:0], "/u%d", i%7)
 		one(a, row)
@@ -73,7 +73,7 @@ func TestBounded(t *testing.T) {
 // fingerprint is small: values that many sources send are kept once, and a
 // few URIs need no map.
 func TestManySources(t *testing.T) {
-	a := New(DefaultThresholds)
+	a := New(DefaultThresholds, nil)
 	ev := &audit.Event{Code: 401, CodeText: []byte("401"), Verb: []byte("get"), RequestURI: []byte("/api"),
 		UserAgent: []byte("curl/8.5.0"), Cluster: []byte("AKS-PROD")}
 	row := &detect.Row{Event: ev, Time: []byte("1795165200.000000"), Scanner: []byte("curl")}
@@ -101,7 +101,7 @@ func TestManySources(t *testing.T) {
 // TestTimes: first and last seen are ordered as times, also before 1970,
 // where _time is written sign and magnitude: -5.9 is 5.9 s before 1970.
 func TestTimes(t *testing.T) {
-	a := New(DefaultThresholds)
+	a := New(DefaultThresholds, nil)
 	ev := &audit.Event{SourceIPs: [][]byte{[]byte("192.0.2.1")}, Code: 401, CodeText: []byte("401")}
 	for _, tm := range []string{"-5.100000", "-5.900000", ""} {
 		one(a, &detect.Row{Event: ev, Time: []byte(tm)})
@@ -120,7 +120,7 @@ func TestWithdraw(t *testing.T) {
 		return &detect.Row{Time: []byte(tm), Event: &audit.Event{SourceIPs: [][]byte{[]byte(ip)}, Code: 401,
 			CodeText: []byte("401"), RequestURI: []byte(uri), UserAgent: []byte(ua), Verb: []byte("get")}}
 	}
-	a := New(DefaultThresholds)
+	a := New(DefaultThresholds, nil)
 	a.Row(row("192.0.2.1", "/a", "curl", "10.000000"))
 	a.Row(row("192.0.2.1", "/b", "curl", "11.000000"))
 	a.Commit()
@@ -147,12 +147,12 @@ func TestWithdraw(t *testing.T) {
 // by-source rule's dc(requestURI) leaves a missing value out: four URIs
 // and one event without a URI is uri_count 4, which does not fire at 5.
 func TestAbsentURI(t *testing.T) {
-	a := New(Thresholds{MinURIs: 5})
+	a := New(Thresholds{MinURIs: 5}, nil)
 	for _, uri := range []string{"/a", "/b", "/c", "/d", ""} {
 		one(a, &detect.Row{Event: &audit.Event{SourceIPs: [][]byte{[]byte("192.0.2.1")}, Code: 403, RequestURI: []byte(uri)}})
 	}
 	assert.Empty(t, firing(a))
-	a = New(Thresholds{MinURIs: 4})
+	a = New(Thresholds{MinURIs: 4}, nil)
 	for _, uri := range []string{"/a", "/b", "/c", "/d", ""} {
 		one(a, &detect.Row{Event: &audit.Event{SourceIPs: [][]byte{[]byte("192.0.2.1")}, Code: 403, RequestURI: []byte(uri)}})
 	}

@@ -8,6 +8,7 @@ package detect
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kubefingerprint/kubefingerprint/internal/audit"
@@ -34,6 +35,7 @@ type stats struct {
 	Damaged    int // events read as far as they go, part of them cut off (TRUNCATE, a file cut short)
 	CutRows    int // rows of audit events cut before their code
 	Other      int // Cloud Audit Log entries of other services than k8s.io
+	Health     int // health checks of unauthenticated callers left out (Options.Health)
 	Suppressed []int
 	Why        [numReasons]int // Skipped by reason
 }
@@ -108,6 +110,7 @@ type Source struct {
 
 // A Detection runs the detection on events and hands their rows to a Sink.
 type Detection struct {
+	opts    Options
 	x       *audit.Extractor
 	allow   *Allowlists
 	sink    Sink
@@ -128,7 +131,7 @@ func New(opts Options, allow *Allowlists, tag func([]byte) []byte, sink Sink) *D
 	if allow == nil {
 		allow = &Allowlists{}
 	}
-	d := &Detection{x: audit.NewExtractor(opts.Codes, opts.Anonymous), allow: allow, tag: tag, sink: sink}
+	d := &Detection{opts: opts, x: audit.NewExtractor(opts.Codes, opts.Anonymous), allow: allow, tag: tag, sink: sink}
 	d.stats.Suppressed = make([]int, len(allow.lists))
 	d.emitCB = d.emit
 	return d
@@ -237,9 +240,20 @@ func (d *Detection) Unreadable() {
 // not skipped, but the closing message says the file is damaged.
 func (d *Detection) Damaged() { d.stats.Damaged++ }
 
+// healthMark is the allowlisted value of a health check that filter=show
+// keeps.
+var healthMark = []byte("health check of an unauthenticated caller (health=true reports it)")
+
 func (d *Detection) emit(ev *audit.Event) {
 	d.row.Allowlisted = nil
-	if i, line := d.allow.match(ev); i >= 0 {
+	if d.opts.Anonymous && !d.opts.Health && len(ev.Cut) == 0 && !slices.Contains(d.opts.Codes, ev.Code) &&
+		HealthCheck(ev.RequestURI) {
+		d.stats.Health++
+		if !d.allow.Show {
+			return
+		}
+		d.row.Allowlisted = healthMark
+	} else if i, line := d.allow.match(ev); i >= 0 {
 		d.stats.Suppressed[i]++
 		if !d.allow.Show {
 			return
@@ -299,6 +313,13 @@ func (d *Detection) Summary(problems []string) (level, text string) {
 	if d.stats.CutRows > 0 {
 		level = "WARN"
 		fmt.Fprintf(&b, "; rows of audit events cut before their code: %d (column cut: the client may have padded its request to push its code past the cut)", d.stats.CutRows)
+	}
+	if d.stats.Health > 0 {
+		verb := "left out"
+		if d.allow.Show {
+			verb = "kept and marked in the allowlisted field (filter=show)"
+		}
+		fmt.Fprintf(&b, "; health checks (/healthz, /livez, /readyz) of unauthenticated callers %s: %d (health=true, or --health, reports them)", verb, d.stats.Health)
 	}
 	if d.stats.Other > 0 {
 		fmt.Fprintf(&b, "; Cloud Audit Log entries of other services than Kubernetes (k8s.io) passed over: %d", d.stats.Other)

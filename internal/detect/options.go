@@ -15,6 +15,12 @@ type Options struct {
 	// Anonymous also reports every response to an unauthenticated caller
 	// (system:anonymous, system:unauthenticated), whatever its code.
 	Anonymous bool
+
+	// Health keeps, in anonymous mode, the responses to unauthenticated
+	// callers on the health paths (HealthCheck), which are otherwise left
+	// out: kube-probe and load balancers ask them all day. A code in Codes
+	// is reported whatever the path.
+	Health bool
 }
 
 // DefaultCodes is what the original detection searches for.

@@ -251,7 +251,7 @@ func (p *printer) jsonLine(dst []byte, rec record) []byte {
 				dst = appendJSONString(dst, v)
 			}
 			dst = append(dst, ']')
-		case c.number && len(vs) == 1 && isDigits(vs[0]):
+		case c.number && len(vs) == 1 && isNumber(vs[0]):
 			dst = append(dst, vs[0]...)
 		default:
 			dst = appendJSONString(dst, strings.Join(vs, ""))
@@ -376,16 +376,19 @@ func defuse(cell []byte) []byte {
 	return cell
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
+// isNumber tells a count or a score (digits, then perhaps a point and
+// digits) from a lower bound such as 100000+, which stays a string.
+func isNumber(s string) bool {
+	point := false
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		switch {
+		case s[i] == '.' && !point && i > 0 && i < len(s)-1:
+			point = true
+		case s[i] < '0' || s[i] > '9':
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
 // appendJSONString writes s as a JSON string: exact, with invalid UTF-8

@@ -25,6 +25,7 @@ import (
 	"github.com/kubefingerprint/kubefingerprint/internal/bysource"
 	"github.com/kubefingerprint/kubefingerprint/internal/detect"
 	"github.com/kubefingerprint/kubefingerprint/internal/jsonstream"
+	"github.com/kubefingerprint/kubefingerprint/internal/signatures"
 )
 
 // Usage is scan's help.
@@ -48,14 +49,25 @@ does anywhere. Flags may come before or after the FILEs; -- ends them.
                      given twice must say the same thing)
   --anonymous        also report every response to an unauthenticated
                      caller (system:anonymous, system:unauthenticated),
-                     whatever its code
+                     whatever its code, but its health checks
+  --health           with --anonymous, also report unauthenticated health
+                     checks (/healthz, /livez, /readyz), left out by
+                     default; a code of --codes is reported on any path
   --filter FILE      allowlist lookup CSV to apply; repeatable
   --scanners FILE    site scanner-tag lookup CSV, tried before the shipped rows; repeatable
+  --tools FILE       site tool-signature lookup CSV, before the shipped rows
+                     (a tool and variant it names replaces the shipped one); repeatable
   --format STYLE     table (default), csv or json (one object a line); with
                      no rows, table and csv still print their header
   --sample           scan the bundled sample of AKS audit records
   --summary          one line per source (src_ip) that looks like a scan,
-                     sorted by first seen; a source fires on any of:
+                     sorted by first seen, with the tool its probes name
+                     (tool, tool_score) and the identities its user agents
+                     claim instead (disguise); a source fires on any of
+                     these, unless it asked only public information
+                     (/version, /healthz, /livez, /readyz):
+  --min-tool-score X   a tool's signature fits X or better, 0 to 1
+                       (default 0.5; 0: off)
   --min-uris N         N or more distinct requestURIs (default 5; 0: off)
   --min-401 N          N or more 401 responses (default 1; 0: off)
   --fire-on-scanner    a scanner tag (default true; =false: off)
@@ -90,6 +102,7 @@ type config struct {
 	style      string // table, csv or json
 	filters    []string
 	scanners   []string // site scanner-tag lookups, tried before the shipped rows
+	tools      []string // site tool-signature lookups, before the shipped rows
 	summary    bool
 	sample     bool // scan the bundled sample
 	thresholds bysource.Thresholds
@@ -111,7 +124,7 @@ func Run(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Run 'kubefingerprint scan --help' for usage.")
 		return 2
 	}
-	lk, err := applookups.Load(applookups.Request{Allowlists: cfg.filters, Scanners: cfg.scanners})
+	lk, err := applookups.Load(applookups.Request{Allowlists: cfg.filters, Scanners: cfg.scanners, Tools: cfg.tools, Summary: cfg.summary})
 	if err != nil {
 		say(stderr, fmt.Sprintf("kubefingerprint: %v", err))
 		return 2
@@ -120,11 +133,12 @@ func Run(args []string, stdin Stdin, stdout, stderr io.Writer) int {
 		say(stderr, "kubefingerprint: WARN "+w)
 	}
 
-	return cfg.run(lk.Allow, lk.Tags.Tag, stdin, stdout, stderr)
+	return cfg.run(lk.Allow, lk.Tags.Tag, lk.Tools, stdin, stdout, stderr)
 }
 
-// run scans what cfg names, with the allowlists and scanner tags loaded.
-func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin Stdin, stdout, stderr io.Writer) int {
+// run scans what cfg names, with the allowlists, scanner tags and tool
+// signatures loaded.
+func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, tools *signatures.Set, stdin Stdin, stdout, stderr io.Writer) int {
 	out := &output{w: stdout}
 	buffered := bufio.NewWriterSize(out, 64<<10)
 	p := &printer{style: cfg.style, cols: rowColumns, out: buffered}
@@ -132,7 +146,7 @@ func (cfg *config) run(allow *detect.Allowlists, tag func([]byte) []byte, stdin 
 	var sink detect.Sink = p
 	var agg *bysource.Aggregator
 	if cfg.summary {
-		agg = bysource.New(cfg.thresholds)
+		agg = bysource.New(cfg.thresholds, tools)
 		sink, p.cols = agg, summaryColumns
 	}
 	d := detect.New(cfg.opts, allow, tag, sink)
@@ -217,6 +231,14 @@ func parse(args []string) (*config, error) {
 		}
 		return nil
 	})
+	flags.Func("tools", "", func(v string) error {
+		if !slices.Contains(cfg.tools, v) {
+			cfg.tools = append(cfg.tools, v)
+		}
+		return nil
+	})
+	flags.Var(&once{Value: (*boolFlag)(&cfg.opts.Health)}, "health", "")
+	flags.Var(&once{Value: funcFlag(score(&cfg.thresholds.MinToolScore))}, "min-tool-score", "")
 	flags.Var(&once{Value: funcFlag(func(v string) error {
 		if v != "table" && v != "csv" && v != "json" {
 			return errors.New("use table, csv or json")
@@ -335,6 +357,18 @@ func count(n *int) func(string) error {
 			return errors.New("use a whole number, 0 or more")
 		}
 		*n = i
+		return nil
+	}
+}
+
+// score parses a flag's value as a score from 0 to 1.
+func score(x *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= 0 && f <= 1) {
+			return errors.New("use a number from 0 to 1")
+		}
+		*x = f
 		return nil
 	}
 }

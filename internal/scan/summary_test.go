@@ -64,7 +64,7 @@ func summarize(t *testing.T, content string, args ...string) scanRun {
 	cfg, err := parse(append([]string{"--summary", "--codes", "200,401,403", writeFile(t, "a.log", content)}, args...))
 	require.NoError(t, err)
 	var out, errOut bytes.Buffer
-	code := cfg.run(&detect.Allowlists{}, tagZgrab, Stdin{}, &out, &errOut)
+	code := cfg.run(&detect.Allowlists{}, tagZgrab, nil, Stdin{}, &out, &errOut)
 	return scanRun{out.String(), errOut.String(), code}
 }
 
@@ -89,20 +89,21 @@ func TestSummary(t *testing.T) {
 	require.Len(t, got, 3, r.out)
 	assert.Equal(t, map[string]any{
 		"src_ip": "198.51.100.7", "count": 2.0, "firstTime": "1795165230.000000", "lastTime": "1795165500.000000",
+		"tool": "", "tool_score": 0.0, "disguise": []any{},
 		"uri_count": 1.0, "count_401": 2.0, "requestURIs": []any{"/api/v1/secrets"}, "verbs": []any{"list"},
 		"codes": []any{"401"}, "users": []any{}, "scanners": []any{}, "clusters": []any{"AKS-DEV", "AKS-PROD"},
 		"userAgents": []any{"python-requests/2.31.0"},
 	}, got[0], "fires on its 401s; first seen first")
 	assert.Equal(t, map[string]any{
 		"src_ip": "203.0.113.45", "count": 7.0, "firstTime": "1795165260.000000", "lastTime": "1795165266.000000",
-		"uri_count": 7.0, "count_401": 0.0,
+		"tool": "", "tool_score": 0.0, "disguise": []any{}, "uri_count": 7.0, "count_401": 0.0,
 		"requestURIs": []any{"/api", "/api/v1/nodes", "/api/v1/pods", "/api/v1/secrets", "/apis", "/metrics", "/version"},
 		"verbs":       []any{"get"}, "codes": []any{"200", "403"}, "users": []any{"system:anonymous"}, "scanners": []any{},
 		"clusters": []any{"AKS-PROD"}, "userAgents": []any{"kube-hunter"},
 	}, got[1], "fires on seven URIs; the spoofed X-Forwarded-For address is no source")
 	assert.Equal(t, "192.0.2.10", got[2]["src_ip"])
 	assert.Equal(t, []any{"zgrab"}, got[2]["scanners"], "fires on its scanner tag alone")
-	assert.Contains(t, r.err, "sources: 4, firing: 3 (fires on uri_count >= 5 OR count_401 >= 1 OR a scanner tag)")
+	assert.Contains(t, r.err, "sources: 4, firing: 3 (fires on tool_score >= 0.5 OR uri_count >= 5 OR count_401 >= 1 OR a scanner tag, unless a source asked public information only)")
 
 	r = summarize(t, sourcesFixture())
 	require.Equal(t, 0, r.code, r.err)
@@ -112,9 +113,9 @@ func TestSummary(t *testing.T) {
 	require.Equal(t, 0, r.code, r.err)
 	rows := scanCSV(t, r.out)
 	require.Len(t, rows, 4)
-	assert.Equal(t, []string{"src_ip", "count", "firstTime", "lastTime", "uri_count", "count_401", "requestURIs",
+	assert.Equal(t, []string{"src_ip", "count", "firstTime", "lastTime", "tool", "tool_score", "disguise", "uri_count", "count_401", "requestURIs",
 		"verbs", "codes", "users", "scanners", "clusters", "userAgents"}, rows[0])
-	assert.Equal(t, "AKS-DEV\nAKS-PROD", rows[1][11])
+	assert.Equal(t, "AKS-DEV\nAKS-PROD", rows[1][14])
 }
 
 func TestSummaryThresholds(t *testing.T) {
@@ -175,19 +176,22 @@ func TestSampleSummary(t *testing.T) {
 		return out
 	}
 	got := sources()
-	require.Equal(t, []string{"198.51.100.7"}, ips(got))
+	require.Equal(t, []string{"198.51.100.7", "203.0.113.99"}, ips(got), "never the monitor's 401s on /version")
 	assert.Equal(t, 9.0, got[0]["count_401"])
+	assert.Equal(t, "kube-hunter", got[1]["tool"], "kube-hunter's probes behind a browser's user agent")
+	assert.Equal(t, []any{"browser"}, got[1]["disguise"])
 	assert.Equal(t, []any{"AKS-DEV", "AKS-PROD-WEU"}, got[0]["clusters"])
 
 	all403 := sources("--codes", "401,403")
-	assert.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77", "10.224.0.9"}, ips(all403),
+	assert.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77", "10.224.0.9", "203.0.113.99"}, ips(all403),
 		"with every 403, the signed-in developer's RBAC denials look like a scan")
 	assert.Equal(t, []any{"zgrab"}, all403[2]["scanners"], "zgrab asked one path and fires on its scanner tag alone")
 
 	got = sources("--anonymous")
-	require.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77"}, ips(got), "never the developer's RBAC denials")
-	assert.Equal(t, 10.0, got[1]["count"], "two 200s and eight 403s; the RequestReceived event is no row")
-	assert.Equal(t, 10.0, got[1]["uri_count"])
+	require.Equal(t, []string{"198.51.100.7", "203.0.113.45", "192.0.2.77", "203.0.113.99"}, ips(got), "never the developer's RBAC denials")
+	assert.Equal(t, 9.0, got[1]["count"], "a 200 and eight 403s; its /healthz is left out, the RequestReceived event is no row")
+	assert.Equal(t, 9.0, got[1]["uri_count"])
+	assert.Equal(t, 10.0, sources("--anonymous", "--health")[1]["count"], "--health keeps its /healthz")
 	assert.Equal(t, []any{"200", "403"}, got[1]["codes"])
 	assert.Equal(t, []any{"system:anonymous"}, got[1]["users"])
 }

@@ -105,7 +105,7 @@ func TestSearch(t *testing.T) {
 	last := r.Replies[5].Meta
 	assert.Equal(t, true, last["finished"])
 	assert.Equal(t, false, r.Replies[1].Meta["finished"])
-	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 34, rows emitted: 13, events skipped as unparsable: 2")
+	assert.Contains(t, fmt.Sprint(last["inspector"]), "events read: 44, rows emitted: 23, events skipped as unparsable: 2")
 }
 
 // TestScanMatchesSearch checks that the command line prints exactly the
@@ -121,7 +121,7 @@ func TestScanMatchesSearch(t *testing.T) {
 	r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, tb.Body())), "")
 	require.Equal(t, 0, r.Code, r.Stderr)
 	assert.Equal(t, scanOut.String(), searchtest.WithoutMV(t, r.Replies[1].Body), "scan's CSV is the reply without its __mv_ columns")
-	assert.Equal(t, 9, strings.Count(scanOut.String(), "Unauthorized"), "the sample holds nine 401 events")
+	assert.Equal(t, 19, strings.Count(scanOut.String(), "Unauthorized"), "the sample holds nineteen 401 events")
 }
 
 func TestArgumentErrors(t *testing.T) {

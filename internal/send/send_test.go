@@ -56,9 +56,9 @@ func TestSendSample(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := Run(nil, env(map[string]string{EnvURL: srv.URL, EnvToken: token}), srv.Client(), &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
-	assert.Contains(t, errOut.String(), "29 events sent to "+srv.URL)
+	assert.Contains(t, errOut.String(), "39 events sent to "+srv.URL)
 	assert.NotContains(t, errOut.String()+out.String(), token)
-	require.Len(t, *got, 29)
+	require.Len(t, *got, 39)
 
 	var raws []string
 	latest := 0.0
@@ -74,7 +74,7 @@ func TestSendSample(t *testing.T) {
 			assert.True(t, e.Fields["body.category"] == "kube-audit" || e.Fields["body.records{}.category"] == "kube-audit", e.Fields)
 		}
 	}
-	assert.Equal(t, map[string]int{blob: 26, eventHub: 2, cloudwatch: 1}, sourcetypes)
+	assert.Equal(t, map[string]int{blob: 36, eventHub: 2, cloudwatch: 1}, sourcetypes)
 	assert.InDelta(t, float64(time.Now().Unix()), latest, 5, "the latest event is now")
 
 	// The rows of what HEC got are the sample's, at their new times.
@@ -107,7 +107,7 @@ func TestTokenRefused(t *testing.T) {
 	code := Run([]string{"--url", srv.URL, "--token", wrong}, env(nil), srv.Client(), &out, &errOut)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut.String(), "Invalid token (code 4)")
-	assert.Contains(t, errOut.String(), "0 of 29 events sent")
+	assert.Contains(t, errOut.String(), "0 of 39 events sent")
 	assert.NotContains(t, errOut.String()+out.String(), wrong)
 	assert.Empty(t, *got)
 }
@@ -133,7 +133,7 @@ func TestSendProviderSamples(t *testing.T) {
 			assert.Contains(t, e.Event, `"logGroup":"/aws/eks/`)
 		}
 	}
-	assert.Equal(t, map[string]int{pubsub: 29, blob: 29, cloudwatch: 5}, n)
+	assert.Equal(t, map[string]int{pubsub: 39, blob: 39, cloudwatch: 5}, n)
 }
 
 // TestMoveTimes: every time moves by the same whole seconds, keeping its

@@ -1,0 +1,344 @@
+// Package signatures names the tool behind a source by what it probes,
+// not by what its user agent claims: it owns the kubefingerprint_tools
+// lookups (one row per request a tool makes, read from the tool's source),
+// the probe a request is reduced to, and the score of a source's probes
+// against every tool's.
+//
+// The score of a tool is weighted containment: the share of the tool's
+// probes the source made, each probe weighed by how rare it is among
+// tools (1 / the number of tools that make it), so /version, which eight
+// tools ask, counts little, and Metasploit's kube-lease namespace a lot.
+// Containment, not similarity: whatever else a source asks does not dilute
+// its match. Three behaviours a path set cannot show count as probes of
+// their own (signals): many user agents from one source, an access review
+// before each read, write verbs.
+package signatures
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/lookup"
+)
+
+// Columns are the header names of a tools lookup.
+var Columns = [...]string{"tool", "variant", "verb", "probe", "comment"}
+
+// Signals, written in the probe column as @name with an empty verb.
+const (
+	SignalAgents  = iota // many user agents from one source (nuclei)
+	SignalReviews        // an access review before each read (Peirates)
+	SignalWrites         // write verbs (kube-hunter --active)
+	numSignals
+)
+
+var signalNames = [numSignals]string{
+	SignalAgents:  "@agents",
+	SignalReviews: "@reviews",
+	SignalWrites:  "@writes",
+}
+
+// Bounds of a set: a site file cannot make scoring costly.
+const (
+	MaxSignatures = 100
+	MaxProbes     = 1024 // distinct probes of all signatures
+	minProbes     = 2    // probes a source must share with a tool to be named
+)
+
+// A Set is the signatures of one run: rows are added, site files first;
+// the first file to name a signature (tool and variant) gives all its rows.
+type Set struct {
+	rows  []row
+	owner map[string]string // signature -> the file that gave it
+	ready bool
+
+	keep    map[string]bool // namespace and object names kept literal
+	ids     map[string]int  // probe -> id; ids below numSignals are signals
+	sigs    []signature
+	weights []float64 // by id
+	buf     []byte
+}
+
+type row struct {
+	tool, variant, verb, probe string
+}
+
+type signature struct {
+	tool, variant string
+	ids           []int
+	total         float64 // the weight of all its probes
+}
+
+// New returns a Set without signatures.
+func New() *Set { return &Set{owner: map[string]string{}} }
+
+// Add adds the rows of a tools lookup table. A row that cannot be a
+// signature is left out with a warning; a table without the columns tool
+// and probe is refused whole (a *lookup.RefusedError).
+func (s *Set) Add(tb *lookup.Table, w *lookup.Warnings) error {
+	pos, err := tb.Columns(Columns[:], w)
+	if err != nil {
+		return err
+	}
+	if pos[0] < 0 || pos[3] < 0 {
+		return &lookup.RefusedError{Name: tb.Name, Why: "it needs the columns tool and probe"}
+	}
+	cell := func(r lookup.Row, i int) string {
+		if pos[i] < 0 {
+			return ""
+		}
+		return r.Cells[pos[i]]
+	}
+	named := map[string]bool{}
+	for _, r := range tb.Rows {
+		x := row{tool: cell(r, 0), variant: cell(r, 1), verb: strings.ToLower(cell(r, 2)), probe: cell(r, 3)}
+		if err := check(x); err != nil {
+			w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
+			continue
+		}
+		key := x.tool + "\x00" + x.variant
+		if _, ok := s.owner[key]; ok && !named[key] {
+			continue // an earlier file (the site's) gave this signature
+		}
+		if !named[key] {
+			if len(s.owner) == MaxSignatures {
+				w.AddFile("%s line %d: more than %d signatures; the rest are left out", tb.Name, r.Line, MaxSignatures)
+				break
+			}
+			named[key], s.owner[key] = true, tb.Name
+		}
+		s.rows = append(s.rows, x)
+	}
+	s.ready = false
+	return nil
+}
+
+// check accepts a row: a tool name as the scanner lookup writes one, and
+// a probe that is a path or a signal.
+func check(x row) error {
+	if x.tool == "" || len(x.tool) > 64 || strings.Trim(x.tool, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" {
+		return fmt.Errorf("tool %s is not a tool name (letters, digits, - _ . only)", lookup.Quote(x.tool))
+	}
+	if strings.HasPrefix(x.probe, "@") {
+		for _, n := range signalNames {
+			if x.probe == n {
+				return nil
+			}
+		}
+		return fmt.Errorf("probe %s is no signal (%s)", lookup.Quote(x.probe), strings.Join(signalNames[:], ", "))
+	}
+	if !strings.HasPrefix(x.probe, "/") || len(x.probe) > maxProbePath {
+		return fmt.Errorf("probe %s is not a path (it starts with /, at most %d bytes)", lookup.Quote(x.probe), maxProbePath)
+	}
+	if x.verb == "" {
+		return fmt.Errorf("probe %s has no verb (an audit verb such as get, list, create, or * for any)", lookup.Quote(x.probe))
+	}
+	return nil
+}
+
+// Len is the number of signatures.
+func (s *Set) Len() int { s.finish(); return len(s.sigs) }
+
+// finish builds the probes, their ids and weights from the rows.
+func (s *Set) finish() {
+	if s.ready {
+		return
+	}
+	s.ready = true
+	s.keep, s.ids, s.sigs = map[string]bool{}, map[string]int{}, nil
+	for i, n := range signalNames {
+		s.ids[n] = i
+	}
+	for _, x := range s.rows {
+		if x.verb != "" {
+			keptNames(x.probe, s.keep)
+		}
+	}
+	bySig := map[string]int{}
+	for _, x := range s.rows {
+		key := x.tool + "\x00" + x.variant
+		i, ok := bySig[key]
+		if !ok {
+			i = len(s.sigs)
+			bySig[key] = i
+			s.sigs = append(s.sigs, signature{tool: x.tool, variant: x.variant})
+		}
+		p := x.probe
+		if x.verb != "" || !strings.HasPrefix(p, "@") {
+			p = string(appendProbe(nil, []byte(x.verb), []byte(x.probe), s.keep))
+		}
+		id, ok := s.ids[p]
+		if !ok {
+			if len(s.ids) == MaxProbes+numSignals {
+				continue
+			}
+			id = len(s.ids)
+			s.ids[p] = id
+		}
+		if !slices.Contains(s.sigs[i].ids, id) {
+			s.sigs[i].ids = append(s.sigs[i].ids, id)
+		}
+	}
+	// A probe's weight: 1 / the number of tools (not variants) that make it.
+	tools := make([]map[string]bool, len(s.ids))
+	for _, sig := range s.sigs {
+		for _, id := range sig.ids {
+			if tools[id] == nil {
+				tools[id] = map[string]bool{}
+			}
+			tools[id][sig.tool] = true
+		}
+	}
+	s.weights = make([]float64, len(s.ids))
+	for id, t := range tools {
+		if len(t) > 0 {
+			s.weights[id] = 1 / float64(len(t))
+		}
+	}
+	for i := range s.sigs {
+		for _, id := range s.sigs[i].ids {
+			s.sigs[i].total += s.weights[id]
+		}
+	}
+}
+
+// words is the size of a Seen's probe bits for this set.
+func (s *Set) words() int { s.finish(); return (len(s.ids) + 63) / 64 }
+
+// Seen is what one source did, as far as signatures care: the probes it
+// made and the counts behind the signals. About 60 bytes, plus the probe
+// bits once it makes a probe of some signature.
+type Seen struct {
+	bits                  []uint64
+	reads, reviews, write uint32
+	probes                uint16 // distinct signature probes made, not signals
+}
+
+// Observe adds a request to what a source did.
+func (s *Set) Observe(seen *Seen, verb, uri []byte) {
+	s.finish()
+	switch v := string(verb); {
+	case v == "get" || v == "list" || v == "watch":
+		seen.reads++
+	case v == "create" && isReview(uri):
+		seen.reviews++
+	case isWrite(v) && !isReview(uri):
+		seen.write++
+	}
+	// The probe is written after "*", so that the same bytes give the key
+	// of a signature row with verb *, which matches any verb.
+	s.buf = appendProbe(append(s.buf[:0], '*'), verb, uri, s.keep)
+	id, ok := s.ids[string(s.buf[1:])]
+	if !ok {
+		path := s.buf[1+len(verb):] // " /path"
+		s.buf = append(s.buf[:1], path...)
+		if id, ok = s.ids[string(s.buf)]; !ok {
+			return
+		}
+	}
+	if seen.bits == nil {
+		seen.bits = make([]uint64, s.words())
+	}
+	if seen.bits[id/64]&(1<<(id%64)) == 0 {
+		seen.bits[id/64] |= 1 << (id % 64)
+		seen.probes++
+	}
+}
+
+// Merge adds what other saw to seen.
+func (s *Set) Merge(seen, other *Seen) {
+	seen.reads += other.reads
+	seen.reviews += other.reviews
+	seen.write += other.write
+	if other.bits == nil {
+		return
+	}
+	if seen.bits == nil {
+		seen.bits = make([]uint64, len(other.bits))
+	}
+	seen.probes = 0
+	for i, b := range other.bits {
+		seen.bits[i] |= b
+		seen.probes += uint16(bits.OnesCount64(seen.bits[i]))
+	}
+}
+
+func isWrite(verb string) bool {
+	switch verb {
+	case "create", "update", "patch", "delete", "deletecollection", "post", "put":
+		return true
+	}
+	return false
+}
+
+// isReview tells an access or rules review, which a tool creates to ask
+// what it may do, from a write that changes the cluster.
+func isReview(uri []byte) bool {
+	for _, r := range [...]string{"selfsubjectaccessreviews", "selfsubjectrulesreviews", "subjectaccessreviews", "localsubjectaccessreviews", "tokenreviews"} {
+		if strings.Contains(string(uri), "/"+r) {
+			return true
+		}
+	}
+	return false
+}
+
+// A Match is the tool whose signature a source's probes fit best.
+type Match struct {
+	Tool    string
+	Variant string
+	Score   float64 // weighted containment, 0 to 1
+	Probes  int     // the tool's probes the source made, signals left out
+}
+
+// Best returns the signature a source's probes fit best; agents says the
+// source sent many user agents in a short time. Of two equal scores the
+// signature with more weight wins: it says more.
+func (s *Set) Best(seen *Seen, agents bool) Match {
+	s.finish()
+	var signals [numSignals]bool
+	signals[SignalAgents] = agents
+	signals[SignalReviews] = seen.reviews >= 2 && 2*seen.reviews >= seen.reads
+	signals[SignalWrites] = seen.write > 0
+	var best Match
+	var bestTotal float64
+	for _, sig := range s.sigs {
+		var got float64
+		n := 0
+		for _, id := range sig.ids {
+			var hit bool
+			if id < numSignals {
+				hit = signals[id]
+			} else {
+				hit = seen.bits != nil && seen.bits[id/64]&(1<<(id%64)) != 0
+				if hit {
+					n++
+				}
+			}
+			if hit {
+				got += s.weights[id]
+			}
+		}
+		if sig.total == 0 || n < minProbes {
+			continue
+		}
+		score := got / sig.total
+		if score > best.Score || (score == best.Score && sig.total > bestTotal) {
+			best, bestTotal = Match{Tool: sig.tool, Variant: sig.variant, Score: score, Probes: n}, sig.total
+		}
+	}
+	return best
+}
+
+// Tools are the names of the tools the set knows, each once.
+func (s *Set) Tools() []string {
+	s.finish()
+	var out []string
+	for _, sig := range s.sigs {
+		if !slices.Contains(out, sig.tool) {
+			out = append(out, sig.tool)
+		}
+	}
+	return out
+}
