@@ -1,208 +1,97 @@
 package app
 
-// The per-source rule and `kubefingerprint scan --summary` must fire on
-// the same sources. The rule's threshold is SPL in the macro
-// kubefingerprint_by_source_threshold; scan --summary has Go flags with
-// defaults. These tests pin the macro to the shared defaults below, and
-// run the built command on a fixture to check that the sources its
-// summary reports are exactly those the macro selects from its rows.
+// The by-source rule and `kubefingerprint scan --summary` must fire on the
+// same sources. Both run the same Go code (internal/bysource): the rule
+// through the reporting command kubefingerprintsummary, whose arguments
+// are the macro kubefingerprint_by_source_threshold. These tests pin the
+// macro to the command line's defaults and run the rule's two commands on
+// a fixture, against scan --summary.
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
-	"fmt"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"sort"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/bysource"
+	"github.com/kubefingerprint/kubefingerprint/internal/chunked/chunkedtest"
+	"github.com/kubefingerprint/kubefingerprint/internal/scan"
+	"github.com/kubefingerprint/kubefingerprint/internal/search/searchtest"
 )
 
-// The per-source detection's defaults (common to the rule and scan
-// --summary): a source looks like a scan with at least minURIs distinct
-// request URIs, or any scanner tag, or any HTTP 401.
-const (
-	minURIs    = 5
-	anyScanner = true
-	any401     = true
-)
-
-// A source is one src_ip's aggregate, the fields the threshold reads.
-type source struct {
-	URICount int
-	Count401 int
-	Scanners []string
-}
-
-// threshold reads the macro's definition, `where` and terms joined by OR,
-// each `field >= N`, `field > N` or `isnotnull(field)`, into a predicate.
-func threshold(def string) (func(source) bool, []string, error) {
-	expr, ok := strings.CutPrefix(def, "where ")
-	if !ok {
-		return nil, nil, fmt.Errorf("%q: not a where clause", def)
-	}
-	var terms []func(source) bool
-	var names []string
-	cmp := regexp.MustCompile(`^(\w+)\s*(>=|>)\s*(\d+)$`)
-	notnull := regexp.MustCompile(`^isnotnull\((\w+)\)$`)
-	for _, term := range strings.Split(expr, " OR ") {
-		term = strings.TrimSpace(term)
-		field := func(s source, name string) (int, bool) {
-			switch name {
-			case "uri_count":
-				return s.URICount, true
-			case "count_401":
-				return s.Count401, true
-			case "scanners":
-				return len(s.Scanners), true
-			}
-			return 0, false
-		}
-		switch {
-		case cmp.MatchString(term):
-			m := cmp.FindStringSubmatch(term)
-			n, _ := strconv.Atoi(m[3])
-			if _, ok := field(source{}, m[1]); !ok {
-				return nil, nil, fmt.Errorf("%q: unknown field", term)
-			}
-			names = append(names, m[1])
-			terms = append(terms, func(s source) bool {
-				v, _ := field(s, m[1])
-				return v > n || (m[2] == ">=" && v == n)
-			})
-		case notnull.MatchString(term):
-			name := notnull.FindStringSubmatch(term)[1]
-			if _, ok := field(source{}, name); !ok {
-				return nil, nil, fmt.Errorf("%q: unknown field", term)
-			}
-			names = append(names, name)
-			terms = append(terms, func(s source) bool { v, _ := field(s, name); return v > 0 })
-		default:
-			return nil, nil, fmt.Errorf("%q: not a term this test reads", term)
-		}
-	}
-	return func(s source) bool {
-		for _, t := range terms {
-			if t(s) {
-				return true
-			}
-		}
-		return false
-	}, names, nil
-}
-
-func shippedThreshold(t *testing.T) (func(source) bool, []string) {
-	def := readConf(t, "../default/macros.conf")["kubefingerprint_by_source_threshold"]["definition"]
-	fires, fields, err := threshold(def)
-	require.NoError(t, err)
-	return fires, fields
+// thresholdArgs are the macro's arguments of kubefingerprintsummary.
+func thresholdArgs(t *testing.T) []string {
+	return strings.Fields(readConf(t, "../default/macros.conf")["kubefingerprint_by_source_threshold"]["definition"])
 }
 
 func TestBySourceThresholdDefaults(t *testing.T) {
-	fires, fields := shippedThreshold(t)
-	for name, tc := range map[string]struct {
-		s    source
-		want bool
-	}{
-		"one URI short":               {source{URICount: minURIs - 1}, false},
-		"enough URIs":                 {source{URICount: minURIs}, true},
-		"many requests, few URIs":     {source{URICount: 1}, false},
-		"a scanner tag":               {source{URICount: 1, Scanners: []string{"kube-hunter"}}, anyScanner},
-		"one 401":                     {source{URICount: 1, Count401: 1}, any401},
-		"nothing":                     {source{}, false},
-		"401 and a tag and many URIs": {source{URICount: 40, Count401: 3, Scanners: []string{"nuclei"}}, true},
-	} {
-		assert.Equal(t, tc.want, fires(tc.s), name)
-	}
+	th := bysource.DefaultThresholds
+	assert.Equal(t, []string{
+		"min_tool_score=" + strconv.FormatFloat(th.MinToolScore, 'g', -1, 64),
+		"min_uris=" + strconv.Itoa(th.MinURIs),
+		"min_401=" + strconv.Itoa(th.Min401),
+		"fire_on_scanner=" + strconv.FormatBool(th.Scanner),
+	}, thresholdArgs(t), "the macro says what scan --summary does by default")
 
-	// Every field the threshold reads comes out of the rule's stats.
-	cmds, err := parseSPL(readConf(t, "../default/savedsearches.conf")[ruleBySource]["search"], readConf(t, "../default/macros.conf"))
-	require.NoError(t, err)
-	var beforeThreshold []command
-	for _, c := range cmds {
-		if c.name == "where" {
-			break
+	// The rule and the dashboard hand the macro to the command; no SPL
+	// of theirs decides which source fires.
+	macros := readConf(t, "../default/macros.conf")
+	for _, query := range []string{readConf(t, "../default/savedsearches.conf")[ruleBySource]["search"], dashboardQuery(t, "ds_sources")} {
+		cmds, err := parseSPL(query, macros)
+		require.NoError(t, err)
+		var names []string
+		for _, c := range cmds {
+			names = append(names, c.name)
 		}
-		beforeThreshold = append(beforeThreshold, c)
-	}
-	out := outputFields(beforeThreshold)
-	for _, f := range fields {
-		assert.True(t, out[f], "the rule's stats computes %s before the threshold", f)
+		assert.Contains(t, query, "| kubefingerprintsummary `kubefingerprint_by_source_threshold` |")
+		assert.NotContains(t, names, "stats")
+		assert.NotContains(t, names, "where")
 	}
 }
 
-// The built command's own rows, summed up per src_ip and put through the
-// macro, select exactly the sources its --summary prints.
+// The rule's commands on a fixture give exactly the sources scan --summary
+// prints for it.
 func TestBySourceRuleAgreesWithScanSummary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "kubefingerprint")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/kubefingerprint")
-	build.Dir = ".."
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	fixture, err := filepath.Abs("testdata/by_source.ndjson")
+	data, err := os.ReadFile("testdata/by_source.ndjson")
 	require.NoError(t, err)
-
-	run := func(args ...string) (string, error) {
-		var stdout, stderr bytes.Buffer
-		cmd := exec.Command(bin, append([]string{"scan"}, args...)...)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		if err != nil {
-			return stderr.String(), err
-		}
-		return stdout.String(), nil
-	}
-	rows, err := run("--anonymous", "--format", "json", fixture)
-	require.NoError(t, err, rows)
-
-	agg := map[string]*source{}
-	uris := map[string]map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(rows))
+	table := chunkedtest.Table{Columns: []string{"_raw"}}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var row map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &row), sc.Text())
-		ip := fmt.Sprint(row["src_ip"])
-		if agg[ip] == nil {
-			agg[ip], uris[ip] = &source{}, map[string]bool{}
-		}
-		uris[ip][fmt.Sprint(row["requestURI"])] = true
-		if fmt.Sprint(row["responseStatus.code"]) == "401" {
-			agg[ip].Count401++
-		}
-		if tag, _ := row["scanner"].(string); tag != "" {
-			agg[ip].Scanners = append(agg[ip].Scanners, tag)
-		}
+		table.AppendRow(sc.Text())
 	}
-	require.NotEmpty(t, agg, "the fixture has rows")
-	assert.NotContains(t, agg, "198.51.100.65", "authenticated RBAC denials are not rows")
-	assert.NotContains(t, agg, "10.0.0.5", "src_ip is the last sourceIPs entry")
-
-	fires, _ := shippedThreshold(t)
-	var want []string
-	for ip, s := range agg {
-		s.URICount = len(uris[ip])
-		if fires(*s) {
-			want = append(want, ip)
-		}
-	}
-	sort.Strings(want)
-	assert.Subset(t, want, []string{"198.51.100.21", "198.51.100.54", "198.51.100.76"})
-	assert.NotContains(t, want, "198.51.100.32", "four URIs are not a scan")
-
-	summary, err := run("--anonymous", "--summary", fixture)
-	require.NoError(t, err, summary)
+	r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo("anonymous=true"), chunkedtest.Execute(true, table.Body())), "")
+	require.Equal(t, 0, r.Code, r.Stderr)
+	s := searchtest.DriveSummary(t, searchtest.Stream(chunkedtest.Getinfo(thresholdArgs(t)...), chunkedtest.Execute(true, []byte(r.Replies[1].Body))), "")
+	require.Equal(t, 0, s.Code, s.Stderr)
 	var got []string
-	for ip := range agg {
-		if regexp.MustCompile(`(^|[^0-9.])` + regexp.QuoteMeta(ip) + `($|[^0-9.])`).MatchString(summary) {
-			got = append(got, ip)
-		}
+	for _, row := range searchtest.Rows(t, s.Replies[1].Body) {
+		got = append(got, row["src_ip"])
 	}
-	sort.Strings(got)
-	assert.Equal(t, want, got, "scan --summary reports the sources the rule's threshold selects:\n%s", summary)
+	assert.Subset(t, got, []string{"198.51.100.21", "198.51.100.54", "198.51.100.76"})
+	assert.NotContains(t, got, "198.51.100.32", "four URIs are not a scan")
+	assert.NotContains(t, got, "198.51.100.65", "authenticated RBAC denials are not rows")
+	assert.NotContains(t, got, "10.0.0.5", "src_ip is the last sourceIPs entry")
+
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, scan.Run([]string{"--anonymous", "--summary", "--format", "csv", "testdata/by_source.ndjson"}, scan.Stdin{}, &out, &errOut), errOut.String())
+	var want []string
+	for _, row := range searchtest.Rows(t, out.String()) {
+		want = append(want, row["src_ip"])
+	}
+	assert.Equal(t, want, got, "scan --summary reports the rule's sources, in the same order")
+}
+
+// dashboardQuery is a data source's query in the hunting dashboard, as
+// its tokens' defaults make it.
+func dashboardQuery(t *testing.T, id string) string {
+	_, d := readDashboard(t, "../default/data/ui/views/kubernetes_scan_fingerprint.xml")
+	q, ok := d.queries(t)[id]
+	require.True(t, ok, id)
+	return q
 }

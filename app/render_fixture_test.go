@@ -46,12 +46,34 @@ func TestRenderFixture(t *testing.T) {
 		}
 	}
 	require.Positive(t, hidden, "a row for the allowlist panel")
+	golden.Check(t, "../dashboard-check/render/rows.json", jsonLines(t, rows))
+
+	// The top-sources panel runs kubefingerprintsummary on the rows the
+	// allowlists leave: render/sources.json is what it returns.
+	r = searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo("anonymous=true"), chunkedtest.Execute(true, table.Body())), app)
+	require.Equal(t, 0, r.Code, r.Stderr)
+	s := searchtest.DriveSummary(t, searchtest.Stream(chunkedtest.Getinfo(), chunkedtest.Execute(true, []byte(r.Replies[1].Body))), app)
+	require.Equal(t, 0, s.Code, s.Stderr)
+	sources := searchtest.Rows(t, s.Replies[1].Body)
+	named := 0
+	for _, row := range sources {
+		if row["tool"] != "" {
+			named++
+		}
+	}
+	require.Positive(t, named, "a source named by its probes")
+	golden.Check(t, "../dashboard-check/render/sources.json", jsonLines(t, sources))
+}
+
+// jsonLines writes rows as a JSON array, one row a line, without the
+// __mv_ companions: multivalues come joined in the plain field.
+func jsonLines(t *testing.T, rows []map[string]string) []byte {
 	var b bytes.Buffer
 	b.WriteString("[\n")
 	for i, row := range rows {
 		for k := range row {
 			if strings.HasPrefix(k, "__mv_") {
-				delete(row, k) // multivalues come joined in the plain field
+				delete(row, k)
 			}
 		}
 		line, err := json.Marshal(row) // keys sorted
@@ -63,5 +85,5 @@ func TestRenderFixture(t *testing.T) {
 		b.WriteString("\n")
 	}
 	b.WriteString("]\n")
-	golden.Check(t, "../dashboard-check/render/rows.json", b.Bytes())
+	return b.Bytes()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubefingerprint/kubefingerprint/internal/bysource"
 	"github.com/kubefingerprint/kubefingerprint/internal/conf"
 )
 
@@ -143,7 +144,11 @@ func checkSPL(search string, macros conf.File) error {
 	for _, c := range cmds {
 		switch {
 		case c.name == "kubefingerprint":
-			if err := checkArgs(c.args); err != nil {
+			if err := checkArgs(c.name, c.args, validArg); err != nil {
+				return err
+			}
+		case c.name == "kubefingerprintsummary":
+			if err := checkArgs(c.name, c.args, validSummaryArg); err != nil {
 				return err
 			}
 		case !splunkCommands[c.name]:
@@ -156,17 +161,25 @@ func checkSPL(search string, macros conf.File) error {
 var validArg = map[string]*regexp.Regexp{
 	"codes":     regexp.MustCompile(`^[1-5][0-9][0-9](,[1-5][0-9][0-9])*$`),
 	"anonymous": regexp.MustCompile(`^(true|false)$`),
+	"health":    regexp.MustCompile(`^(true|false)$`),
 	"input":     regexp.MustCompile(`^\S+$`),
 	"filter":    regexp.MustCompile(`^(none|show|[\w.-]+\.csv(,[\w.-]+\.csv)*)$`),
 }
 
-// checkArgs checks kubefingerprint's arguments as its option parser would.
-func checkArgs(args string) error {
+var validSummaryArg = map[string]*regexp.Regexp{
+	"min_tool_score":  regexp.MustCompile(`^(0(\.[0-9]+)?|1(\.0+)?)$`),
+	"min_uris":        regexp.MustCompile(`^[0-9]+$`),
+	"min_401":         regexp.MustCompile(`^[0-9]+$`),
+	"fire_on_scanner": regexp.MustCompile(`^(true|false)$`),
+}
+
+// checkArgs checks a command's arguments as its option parser would.
+func checkArgs(command, args string, valid map[string]*regexp.Regexp) error {
 	for _, a := range strings.Fields(args) {
 		name, value, ok := strings.Cut(a, "=")
-		re := validArg[name]
+		re := valid[name]
 		if !ok || re == nil || !re.MatchString(value) {
-			return fmt.Errorf("kubefingerprint: bad argument %q", a)
+			return fmt.Errorf("%s: bad argument %q", command, a)
 		}
 	}
 	return nil
@@ -184,6 +197,11 @@ func outputFields(cmds []command) map[string]bool {
 	fields := map[string]bool{}
 	for _, c := range cmds {
 		switch c.name {
+		case "kubefingerprintsummary":
+			fields = map[string]bool{}
+			for _, col := range bysource.Columns {
+				fields[col.Name] = true
+			}
 		case "table", "fields":
 			fields = map[string]bool{}
 			for _, f := range strings.Fields(strings.ReplaceAll(c.args, ",", " ")) {

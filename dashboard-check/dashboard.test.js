@@ -151,17 +151,19 @@ for (const file of views) {
   });
 }
 
-test('the hunting dashboard runs the command once for its panels', () => {
+test('the hunting dashboard runs the command once for its panels, and the per-source stage once', () => {
   const def = readView('kubernetes_scan_fingerprint.xml');
   const searches = Object.entries(def.dataSources).filter(([, ds]) => ds.type === 'ds.search');
-  const base = searches.filter(([, ds]) => !/\$src\|s\$/.test(ds.options.query));
-  assert.equal(base.length, 1, 'one base search; the rest are chains, but for the clicked source');
+  const base = searches.filter(([, ds]) => !/\$src\|s\$/.test(ds.options.query) && !/kubefingerprintsummary/.test(ds.options.query));
+  assert.equal(base.length, 1, 'one base search; the rest are chains, but for the clicked source and the sources');
+  assert.match(def.dataSources.ds_sources.options.query, /\| kubefingerprint anonymous=\$mode\$ .*\| kubefingerprintsummary `kubefingerprint_by_source_threshold` /,
+    'the sources come from the same Go code as scan --summary, not from SPL of their own');
   assert.match(base[0][1].options.query, /^`kubefingerprint_data` `kubefingerprint_terms_anonymous` \| kubefingerprint filter=show anonymous=\$mode\$ /);
   for (const [id, viz] of Object.entries(def.visualizations)) {
     const ref = viz.dataSources?.primary;
     if (!ref) continue;
     const ds = def.dataSources[ref];
-    assert.ok(ds.type === 'ds.chain' || ref === 'ds_source_rows', `${id} reads ${ref}, which is not a chain`);
+    assert.ok(ds.type === 'ds.chain' || ref === 'ds_source_rows' || ref === 'ds_sources', `${id} reads ${ref}, which is not a chain`);
   }
 });
 

@@ -20,6 +20,7 @@ const out = path.join(here, "render", "out");
 const views = path.join(here, "..", "default", "data", "ui", "views");
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const rows = JSON.parse(fs.readFileSync(path.join(here, "render", "rows.json"), "utf8"));
+const sources = JSON.parse(fs.readFileSync(path.join(here, "render", "sources.json"), "utf8"));
 
 // Messages of Splunk's framework itself, not of the view.
 const noise = [/strict mode/i, /Theme property/i, /layoutApi/i, /unknown format .* ignored/i, /Warning: .*React/];
@@ -70,7 +71,7 @@ function definitionOf(file) {
 // open renders a definition and returns the page and what went wrong on it.
 async function open(name, definition) {
   pages.set(`/${name}`, `<!doctype html><html><head><meta charset="utf-8"><style>html,body,#root{margin:0;height:100%}</style>
-<link rel="stylesheet" href="/bundle.css"><script>window.$C={SPLUNKD_PATH:"/splunkd/__raw",SERVER_ZONEINFO:"",LOCALE:"en-US"};window.__RENDER__=${JSON.stringify({ definition, rows }).replace(/</g, "\\u003c")};</script>
+<link rel="stylesheet" href="/bundle.css"><script>window.$C={SPLUNKD_PATH:"/splunkd/__raw",SERVER_ZONEINFO:"",LOCALE:"en-US"};window.__RENDER__=${JSON.stringify({ definition, rows, sources }).replace(/</g, "\\u003c")};</script>
 </head><body><div id="root"></div><script src="/bundle.js"></script></body></html>`);
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 2800 });

@@ -26,6 +26,9 @@ or unauthenticated, in Kubernetes audit logs (MITRE ATT&CK T1526).
 usage:
   kubefingerprint                        run as a Splunk search command
                                          (chunked protocol on standard input)
+  kubefingerprint summary                run as the search command
+                                         kubefingerprintsummary, which sums
+                                         kubefingerprint's rows up by source
   kubefingerprint scan [flags] [FILE...] run the detection on exported logs;
                                          kubefingerprint scan --help for flags
   kubefingerprint send [flags] [FILE...] send the bundled sample (or FILEs) to a
@@ -56,6 +59,15 @@ func run(args []string, stdin scan.Stdin, stdout, stderr io.Writer) int {
 		return search.Run(stdin.Reader, stdout, stderr, search.AppDir(exe))
 	}
 	switch args[0] {
+	case search.SummaryArg:
+		// kubefingerprintsummary: commands.conf starts the binary with
+		// this one argument, to speak the protocol as a reporting command.
+		if stdin.Terminal || len(args) > 1 {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		exe, _ := os.Executable()
+		return search.RunSummary(stdin.Reader, stdout, stderr, search.AppDir(exe))
 	case "scan":
 		return scan.Run(args[1:], stdin, stdout, stderr)
 	case "send":

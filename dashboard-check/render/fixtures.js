@@ -1,6 +1,7 @@
 // The results each data source of the dashboard would give, computed from
 // the command's rows (rows.json, what kubefingerprint filter=show
-// anonymous=true gives for the bundled sample): a few lines per search,
+// anonymous=true gives for the bundled sample, and sources.json, what
+// kubefingerprintsummary makes of them): a few lines per search,
 // enough to stand in for splunkd in a browser test. Each function follows
 // its data source's SPL in the view; when the SPL changes, change it too.
 
@@ -54,7 +55,7 @@ const splunkTime = (s) => new Date(s * 1000).toISOString().replace("Z", "+00:00"
 const time = (s) => new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19);
 
 // results: the rows of data source id, under the tokens given.
-export function results(id, rows, tokens) {
+export function results(id, rows, ctx) {
   const b = base(rows);
   const view = b.filter((r) => r.allowlisted === "-");
   switch (id) {
@@ -73,16 +74,13 @@ export function results(id, rows, tokens) {
         .map((r) => ({ ...r, _time: splunkTime(r._time) }));
     }
     case "ds_sources":
-      return stats(view, ["src_ip"], (g) => ({
-        count: sum(g, "count"),
-        uri_count: uniq(g.map((r) => r.requestURI)).length,
-        count_401: sum(g.filter((r) => r.code === "401"), "count"),
-        scanners: uniq(g.map((r) => r.scanner).filter((s) => s !== "-")),
-        codes: uniq(g.map((r) => r.code)),
-        firstTime: time(Math.min(...g.map((r) => r.firstTime))),
-        lastTime: time(Math.max(...g.map((r) => r.lastTime))),
-        clusters: uniq(g.map((r) => r.cluster)),
-      })).sort((x, y) => y.count - x.count);
+      // kubefingerprintsummary's own rows (render/sources.json), as its
+      // table names them.
+      return ctx.sources.map((r) => ({
+        src_ip: r.src_ip, tool: r.tool, tool_score: r.tool_score, disguise: r.disguise, count: r.count,
+        uri_count: r.uri_count, count_401: r.count_401, scanners: r.scanners, codes: r.codes,
+        firstTime: time(Number(r.firstTime)), lastTime: time(Number(r.lastTime)), clusters: r.clusters,
+      }));
     case "ds_scanners":
       return stats(view.filter((r) => r.scanner !== "-"), ["scanner"], (g) => ({
         requests: sum(g, "count"),
@@ -110,9 +108,9 @@ export function results(id, rows, tokens) {
       }));
     case "ds_source_rows": {
       // The columns its last command, table, names.
-      const fields = /\| table ([^|]+)$/.exec(tokens.query ?? "")?.[1].trim().split(/\s+/) ?? Object.keys(rows[0]);
+      const fields = /\| table ([^|]+)$/.exec(ctx.query ?? "")?.[1].trim().split(/\s+/) ?? Object.keys(rows[0]);
       return rows
-        .filter((r) => tokens.src === "all" || r.src_ip === tokens.src)
+        .filter((r) => ctx.src === "all" || r.src_ip === ctx.src)
         .sort((x, y) => Number(y._time) - Number(x._time))
         .map((r) => Object.fromEntries(fields.map((f) => [f, f === "_time" ? splunkTime(Number(r._time)) : (r[f] ?? null)])));
     }

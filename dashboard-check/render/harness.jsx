@@ -14,7 +14,7 @@ import SplunkSearch from "@splunk/datasources/SplunkSearch";
 import SplunkThemeProvider from "@splunk/themes/SplunkThemeProvider";
 import { results, table } from "./fixtures.js";
 
-const { definition, rows } = window.__RENDER__;
+const { definition, rows, sources } = window.__RENDER__;
 
 // Each data source is told its id and whether it is a chain, which the
 // framework does not pass to a data source.
@@ -27,7 +27,7 @@ class Fixture extends TestDataSource {
     let data = { fields: [], columns: [] };
     if (!options.chain || options.extend) {
       const src = (/src_ip="([^"]*)"/.exec(options.query ?? "") ?? [])[1];
-      data = table(results(options.fixture, rows, { src, query: options.query }));
+      data = table(results(options.fixture, rows, { src, query: options.query, sources }));
     }
     window.__REQUESTS__ = [...(window.__REQUESTS__ ?? []), { id: options.fixture, extend: options.extend ?? null, query: options.query }];
     super({ ...options, data }, context);

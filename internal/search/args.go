@@ -19,7 +19,7 @@ type args struct {
 	Filter string // allowlist lookups: see applookups.Request.Filter
 }
 
-const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), input=<field> (default automatic), filter=none|show|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
+const validArguments = "codes=<code>[,<code>...] (default 401), anonymous=true|false (default false), health=true|false (default false: with anonymous=true, unauthenticated health checks are left out), input=<field> (default automatic), filter=none|show|<file>.csv[,<file>.csv...] (default the app's allowlist lookups)"
 
 // parseArgs reads Splunk's name=value arguments. An argument given twice
 // never silently replaces the first: codes= lists add up, as --codes does
@@ -37,8 +37,11 @@ func parseArgs(list []string) (args, error) {
 		if err := a.set(name, value, again); err != nil {
 			return a, err
 		}
-		if name == "anonymous" {
+		switch name {
+		case "anonymous":
 			value = strconv.FormatBool(a.Anonymous) // true and 1 say one thing
+		case "health":
+			value = strconv.FormatBool(a.Health)
 		}
 		if again && first != value && name != "codes" && (name != "filter" || !isFileList(first) || !isFileList(value)) {
 			return a, fmt.Errorf("%s= given twice (%s=%s, then %s=%s): give it once; valid arguments: %s", name, name, first, name, value, validArguments)
@@ -79,6 +82,12 @@ func (a *args) set(name, value string, again bool) error {
 			return fmt.Errorf("anonymous=%s: use true or false; valid arguments: %s", value, validArguments)
 		}
 		a.Anonymous = b
+	case "health":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("health=%s: use true or false; valid arguments: %s", value, validArguments)
+		}
+		a.Health = b
 	case "input":
 		if value == "" {
 			return fmt.Errorf("input= needs a field name; valid arguments: %s", validArguments)

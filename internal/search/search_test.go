@@ -333,3 +333,45 @@ func TestNothingReadWarns(t *testing.T) {
 	msgs := r.Replies[1].Meta["inspector"].(map[string]any)["messages"].([]any)
 	assert.Equal(t, "INFO", msgs[0].([]any)[0], msgs)
 }
+
+// TestHealthChecks: in anonymous mode the unauthenticated health checks of
+// the sample (kube-hunter's /healthz) are left out unless health=true asks
+// for them, marked with filter=show, and reported whatever anonymous says
+// when their code is asked for; search and scan agree on each.
+func TestHealthChecks(t *testing.T) {
+	tb := chunkedtest.Table{Columns: []string{"_raw"}}
+	for _, l := range sampleLines(t) {
+		tb.AppendRow(l)
+	}
+	for _, tc := range []struct {
+		args    []string
+		scan    []string
+		healthz int
+		marked  bool
+	}{
+		{[]string{"anonymous=true"}, []string{"--anonymous"}, 0, false},
+		{[]string{"anonymous=true", "health=true"}, []string{"--anonymous", "--health"}, 1, false},
+		{[]string{"anonymous=true", "filter=show"}, nil, 1, true},
+		{[]string{"anonymous=true", "codes=200"}, []string{"--anonymous", "--codes", "200"}, 1, false},
+		{[]string{"codes=200"}, []string{"--codes", "200"}, 1, false},
+	} {
+		r := searchtest.Drive(t, searchtest.Stream(chunkedtest.Getinfo(tc.args...), chunkedtest.Execute(true, tb.Body())), "")
+		require.Equal(t, 0, r.Code, r.Stderr)
+		n := 0
+		for _, row := range searchtest.Rows(t, r.Replies[1].Body) {
+			if row["requestURI"] == "/healthz" {
+				n++
+				assert.Equal(t, tc.marked, strings.HasPrefix(row["allowlisted"], "health check"), "%v", tc.args)
+			}
+		}
+		assert.Equal(t, tc.healthz, n, "%v", tc.args)
+		if tc.healthz == 0 {
+			assert.Contains(t, fmt.Sprint(r.Replies[1].Meta["inspector"]), "health checks (/healthz, /livez, /readyz) of unauthenticated callers left out: 1")
+		}
+		if tc.scan != nil {
+			var scanOut, scanErr bytes.Buffer
+			require.Equal(t, 0, scan.Run(append(tc.scan, "--format", "csv"), scan.Stdin{Terminal: true}, &scanOut, &scanErr), scanErr.String())
+			assert.Equal(t, scanOut.String(), searchtest.WithoutMV(t, r.Replies[1].Body), "%v", tc.args)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package searchtest
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"strings"
 	"testing"
 
@@ -27,8 +28,19 @@ type Run struct {
 // appDir ("" for none), and checks that its replies are well framed.
 func Drive(t testing.TB, in []byte, appDir string) Run {
 	t.Helper()
+	return drive(t, search.Run, in, appDir)
+}
+
+// DriveSummary runs kubefingerprintsummary as Drive runs the search.
+func DriveSummary(t testing.TB, in []byte, appDir string) Run {
+	t.Helper()
+	return drive(t, search.RunSummary, in, appDir)
+}
+
+func drive(t testing.TB, run func(io.Reader, io.Writer, io.Writer, string) int, in []byte, appDir string) Run {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := search.Run(bytes.NewReader(in), &out, &errOut, appDir)
+	code := run(bytes.NewReader(in), &out, &errOut, appDir)
 	replies, err := chunkedtest.ReadReplies(&out)
 	require.NoError(t, err, "replies must be well-framed, with nothing outside the counted bytes")
 	return Run{replies, errOut.String(), code}
