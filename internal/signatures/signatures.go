@@ -44,19 +44,22 @@ var signalNames = [numSignals]string{
 const (
 	MaxSignatures = 100
 	MaxProbes     = 1024 // distinct probes of all signatures
-	minProbes     = 2    // probes a source must share with a tool to be named
+	minProbes     = 2    // probes a source must share with a tool to be named, one of them more than discovery
 )
 
 // A Set is the signatures of one run: rows are added, site files first;
-// the first file to name a signature (tool and variant) gives all its rows.
+// the first file to name a tool gives all its signatures (its variants),
+// so a site file replaces a shipped tool whole or adds one.
 type Set struct {
-	rows  []row
-	owner map[string]string // signature -> the file that gave it
-	ready bool
+	rows       []row
+	owner      map[string]string // tool -> the file that gave it
+	signatures int
+	ready      bool
 
 	keep    map[string]bool // namespace and object names kept literal
-	ids     map[string]int  // probe -> id; ids below numSignals are signals
-	sigs    []signature
+	ids       map[string]int  // probe -> id; ids below numSignals are signals
+	discovery []bool          // by id: a probe every client makes first
+	sigs      []signature
 	weights []float64 // by id
 	buf     []byte
 }
@@ -98,16 +101,17 @@ func (s *Set) Add(tb *lookup.Table, w *lookup.Warnings) error {
 			w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
 			continue
 		}
-		key := x.tool + "\x00" + x.variant
-		if _, ok := s.owner[key]; ok && !named[key] {
-			continue // an earlier file (the site's) gave this signature
+		if _, ok := s.owner[x.tool]; ok && !named[x.tool] {
+			continue // an earlier file (the site's) gave this tool
 		}
+		key := x.tool + "\x00" + x.variant
 		if !named[key] {
-			if len(s.owner) == MaxSignatures {
+			if s.signatures == MaxSignatures {
 				w.AddFile("%s line %d: more than %d signatures; the rest are left out", tb.Name, r.Line, MaxSignatures)
 				break
 			}
-			named[key], s.owner[key] = true, tb.Name
+			s.signatures++
+			named[key], named[x.tool], s.owner[x.tool] = true, true, tb.Name
 		}
 		s.rows = append(s.rows, x)
 	}
@@ -191,6 +195,10 @@ func (s *Set) finish() {
 			tools[id][sig.tool] = true
 		}
 	}
+	s.discovery = make([]bool, len(s.ids))
+	for p, id := range s.ids {
+		s.discovery[id] = isDiscovery(p)
+	}
 	s.weights = make([]float64, len(s.ids))
 	for id, t := range tools {
 		if len(t) > 0 {
@@ -265,6 +273,24 @@ func (s *Set) Merge(seen, other *Seen) {
 	}
 }
 
+// isDiscovery tells a probe that every client makes before it asks
+// anything (client-go's discovery, a version check, a first GET /): on its
+// own it names no tool, however well it fits one. Client-go discovery by
+// an anonymous inventory tool is /api, /apis and /version, which is also
+// all of kdigger but its access review.
+func isDiscovery(probe string) bool {
+	path, ok := strings.CutPrefix(probe, "get ")
+	if !ok {
+		return false
+	}
+	switch path {
+	case "/", "/version", "/api", "/apis", "/api/v1":
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "/apis/")
+	return ok && strings.Count(rest, "/") <= 1 // /apis/<group>, /apis/<group>/<version>
+}
+
 func isWrite(verb string) bool {
 	switch verb {
 	case "create", "update", "patch", "delete", "deletecollection", "post", "put":
@@ -293,39 +319,55 @@ type Match struct {
 }
 
 // Best returns the signature a source's probes fit best; agents says the
-// source sent many user agents in a short time. Of two equal scores the
-// signature with more weight wins: it says more.
+// source sent many user agents in a short time.
+//
+// Its score is containment (recall): how much of the tool's signature,
+// by weight, the source made. Which signature is best is decided by the
+// F2 measure, which weighs that recall four times the precision: the share
+// of the source's signature probes, by weight, that the tool's signature
+// holds. Containment alone would name KubiScan for every Trivy run, whose
+// twenty lists hold KubiScan's five; precision alone would let a source's
+// other probes dilute its match. Of two equal measures the signature with
+// more weight wins: it says more.
 func (s *Set) Best(seen *Seen, agents bool) Match {
 	s.finish()
 	var signals [numSignals]bool
 	signals[SignalAgents] = agents
 	signals[SignalReviews] = seen.reviews >= 2 && 2*seen.reviews >= seen.reads
 	signals[SignalWrites] = seen.write > 0
+	hit := func(id int) bool {
+		if id < numSignals {
+			return signals[id]
+		}
+		return seen.bits != nil && seen.bits[id/64]&(1<<(id%64)) != 0
+	}
+	var made float64 // the weight of every signature probe the source made
+	for id, w := range s.weights {
+		if hit(id) {
+			made += w
+		}
+	}
 	var best Match
-	var bestTotal float64
+	var bestF, bestTotal float64
 	for _, sig := range s.sigs {
 		var got float64
-		n := 0
+		n, asked := 0, false
 		for _, id := range sig.ids {
-			var hit bool
-			if id < numSignals {
-				hit = signals[id]
-			} else {
-				hit = seen.bits != nil && seen.bits[id/64]&(1<<(id%64)) != 0
-				if hit {
+			if hit(id) {
+				got += s.weights[id]
+				if id >= numSignals {
 					n++
+					asked = asked || !s.discovery[id]
 				}
 			}
-			if hit {
-				got += s.weights[id]
-			}
 		}
-		if sig.total == 0 || n < minProbes {
+		if sig.total == 0 || n < minProbes || !asked {
 			continue
 		}
-		score := got / sig.total
-		if score > best.Score || (score == best.Score && sig.total > bestTotal) {
-			best, bestTotal = Match{Tool: sig.tool, Variant: sig.variant, Score: score, Probes: n}, sig.total
+		recall, precision := got/sig.total, got/made
+		f := 5 * precision * recall / (4*precision + recall)
+		if f > bestF || (f == bestF && sig.total > bestTotal) {
+			best, bestF, bestTotal = Match{Tool: sig.tool, Variant: sig.variant, Score: recall, Probes: n}, f, sig.total
 		}
 	}
 	return best
