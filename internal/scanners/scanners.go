@@ -124,7 +124,7 @@ func (t *Tags) Len() int { return len(t.rows) }
 // Tag returns the scanner tag of a user agent, or nil. The result is valid
 // until the next call.
 func (t *Tags) Tag(ua []byte) []byte {
-	if t == nil || len(ua) == 0 || len(t.rows) == 0 {
+	if t == nil || len(ua) == 0 || len(t.rows) == 0 || ClientGo(ua) {
 		return nil
 	}
 	c := &t.cache[slot(ua)]
@@ -139,6 +139,16 @@ func (t *Tags) Tag(ua []byte) []byte {
 		c.ua, c.tag, c.ok = append(c.ua[:0], ua...), tag, true
 	}
 	return tag
+}
+
+// ClientGo reports the user agent client-go gives a binary built without
+// Kubernetes' version stamps, <binary>/v0.0.0 (<os>/<arch>)
+// kubernetes/$Format: in-cluster controllers, operators and webhooks send
+// it all day, so it is never a scanner tag, whatever binary it names (a
+// scanner built on client-go is named by its requests instead).
+func ClientGo(ua []byte) bool {
+	i := bytes.Index(ua, []byte("/v0.0.0 ("))
+	return i > 0 && bytes.Contains(ua[i:], []byte(") kubernetes/$Format"))
 }
 
 // slot is the cache entry of a user agent: FNV-1a over its length and a

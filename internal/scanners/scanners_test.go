@@ -36,7 +36,8 @@ var shippedAgents = []struct{ ua, tag string }{
 	{"Kube-Hunter/0.6.8", "kube-hunter"},
 	{"kubescape/v3.0.3 (linux/amd64) kubernetes/$Format", "kubescape"},
 	{"kubeletctl/1.11", "kubeletctl"},
-	{"kubectl-access_matrix/v0.0.0 (linux/amd64) kubernetes/$Format", "rakkess"},
+	{"kubectl-access_matrix/v1.2.0 (linux/amd64) kubernetes/3c5a7e1", "rakkess"},
+	{"kubectl-access_matrix/v0.0.0 (linux/amd64) kubernetes/$Format", ""}, // client-go's unstamped shape: never a tag
 	{"TruffleHog", "trufflehog"},
 	{"azurehound/v2.1.7", "azurehound"},
 	{"micro-scanner/1.0", "micro-scanner"},
@@ -54,6 +55,8 @@ var shippedAgents = []struct{ ua, tag string }{
 	{"Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)", "censys"},
 	{"l9explore/1.2.2", "leakix"},
 	{"l9tcpid/v1.1.0", "leakix"},
+	{"l9scan/2.0.1343e2136313e2231383e2630; +https://leakix.net)", "leakix"},
+	{"ivre-masscan/1.3 https://github.com/cea-sec/ivre/", "masscan"},
 	{"Expanse, a Palo Alto Networks company, searches across the global IPv4 space multiple times per day", "expanse"},
 	{"curl/8.5.0", "curl"},
 	{"Wget/1.21.4", "wget"},
@@ -208,4 +211,24 @@ func TestStarRowsBounded(t *testing.T) {
 	assert.Equal(t, "tool-e49999", string(tags.Tag([]byte("x/end-49999"))))
 	assert.Equal(t, "tool-c999", string(tags.Tag([]byte("a mid-00999 b"))))
 	assert.Nil(t, tags.Tag([]byte("a mid-01005 b")), "left out")
+}
+
+// TestClientGoNeverTagged: client-go's unstamped agent is what in-cluster
+// controllers send; no row, shipped or a site's, tags it.
+func TestClientGoNeverTagged(t *testing.T) {
+	tags := shipped(t)
+	for _, ua := range []string{
+		"kubescape/v0.0.0 (linux/amd64) kubernetes/$Format",
+		"cert-manager-webhook/v0.0.0 (linux/arm64) kubernetes/$Format",
+		"kdigger/v0.0.0 (darwin/arm64) kubernetes/$Format",
+	} {
+		assert.Nil(t, tags.Tag([]byte(ua)), ua)
+	}
+	for ua, want := range map[string]string{
+		"kubescape/v3.0.21 (linux/amd64) kubernetes/1a2b3c4":         "kubescape",
+		"ivre-masscan/1.3 https://github.com/cea-sec/ivre/":          "masscan",
+		"l9scan/2.0.1343e2136313e2231383e2630; +https://leakix.net)": "leakix",
+	} {
+		assert.Equal(t, want, string(tags.Tag([]byte(ua))), ua)
+	}
 }
