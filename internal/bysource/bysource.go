@@ -56,10 +56,12 @@ const (
 	maxShared       = 50_000 // distinct values shared between sources
 	fewURIs         = 16     // URI hashes kept in a list before a map
 
-	// MaxSources bounds the fingerprints of a run, at about 500 bytes
-	// each (BenchmarkSources): past it, the rows of new sources are
-	// counted in one fingerprint whose src_ip is Overflow, and Note warns.
-	MaxSources = 1_000_000
+	// MaxSources bounds the fingerprints of a run, which take 300 to 800
+	// bytes each by how many distinct values a source sends (one request:
+	// TestManySources; ten: BenchmarkSources), so at most about 400 MB:
+	// past it, the rows of new sources are counted in one fingerprint
+	// whose src_ip is Overflow, and Note warns.
+	MaxSources = 500_000
 	// Overflow is the src_ip of the rows of sources past MaxSources.
 	Overflow = "sources past the cap"
 )
@@ -145,6 +147,7 @@ type Aggregator struct {
 	max      int               // MaxSources, lower in tests
 	overflow int               // rows of sources past max
 	req      Request
+	tools    []string // the signatures' tools, for disguise
 }
 
 // New returns an Aggregator that names tools by sigs (nil: none) and fires
@@ -154,7 +157,7 @@ func New(th Thresholds, sigs *signatures.Set) *Aggregator {
 		sigs = signatures.New()
 	}
 	return &Aggregator{th: th, sigs: sigs, seed: maphash.MakeSeed(), sources: map[string]*fingerprint{},
-		pending: map[string]*fingerprint{}, shared: map[string]string{}, max: MaxSources}
+		pending: map[string]*fingerprint{}, shared: map[string]string{}, max: MaxSources, tools: sigs.Tools()}
 }
 
 // A fingerprint is what one source address did.
@@ -183,16 +186,22 @@ func (a *Aggregator) Row(r *detect.Row) {
 }
 
 // Request adds a request to its source's pending fingerprint.
-func (a *Aggregator) Request(r *Request) {
+func (a *Aggregator) Request(r *Request) { a.request(r, a.pending) }
+
+// Committed adds a request that no Withdraw takes back straight to its
+// source's fingerprint: a row of kubefingerprintsummary, final once read.
+func (a *Aggregator) Committed(r *Request) { a.request(r, a.sources) }
+
+func (a *Aggregator) request(r *Request, to map[string]*fingerprint) {
 	ip := r.SrcIP
 	if len(a.sources)+len(a.pending) >= a.max && a.sources[string(ip)] == nil && a.pending[string(ip)] == nil {
 		ip = []byte(Overflow)
 		a.overflow++
 	}
-	fp := a.pending[string(ip)]
+	fp := to[string(ip)]
 	if fp == nil {
 		fp = &fingerprint{srcIP: string(ip)}
-		a.pending[fp.srcIP] = fp
+		to[fp.srcIP] = fp
 	}
 	fp.count++
 	if string(r.Code) == "401" {
@@ -413,7 +422,7 @@ func (a *Aggregator) disguise(fp *fingerprint, tool string) []string {
 		case strings.HasPrefix(lower, "mozilla/"):
 			claim = "browser"
 		}
-		for _, other := range a.sigs.Tools() {
+		for _, other := range a.tools {
 			if other != tool && strings.Contains(lower, other) {
 				claim = other
 			}

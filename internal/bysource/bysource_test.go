@@ -160,3 +160,64 @@ func TestAbsentURI(t *testing.T) {
 	assert.Equal(t, []string{"4"}, firing(a)[0]["uri_count"])
 	assert.Equal(t, []string{"5"}, firing(a)[0]["count"])
 }
+
+// TestSourceCap: past the cap, the rows of new sources are counted under
+// one src_ip, every row still counted, and the note warns.
+func TestSourceCap(t *testing.T) {
+	a := New(DefaultThresholds, nil)
+	a.max = 10
+	for i := range 25 {
+		for range 2 {
+			a.Committed(&Request{SrcIP: fmt.Appendf(nil, "192.0.2.%d", i), RequestURI: []byte("/api/v1/secrets"), Verb: []byte("list"), Code: []byte("401")})
+		}
+	}
+	got := firing(a)
+	require.Len(t, got, 11)
+	total := 0
+	for _, s := range got {
+		var n int
+		fmt.Sscan(s["count"][0], &n)
+		total += n
+		if s["src_ip"][0] == Overflow {
+			assert.Equal(t, []string{"30"}, s["count"], "15 sources past the cap, two rows each")
+		}
+	}
+	assert.Equal(t, 50, total, "every row counted")
+	assert.Contains(t, a.Note(), "WARN more than 10 sources: the 30 rows of the sources past them are counted under src_ip \"sources past the cap\"")
+}
+
+// TestBehaviour: a source fires on its tool whatever its user agent, and
+// says what the agent claims instead; a source that asked only public
+// information never fires, whatever its codes and tags.
+func TestBehaviour(t *testing.T) {
+	a := New(Thresholds{MinToolScore: 0.5}, shippedSignatures(t)) // the tool alone
+	add := func(ip, verb, uri, ua, scanner, code string) {
+		a.Committed(&Request{SrcIP: []byte(ip), Verb: []byte(verb), RequestURI: []byte(uri), UserAgent: []byte(ua), Scanner: []byte(scanner), Code: []byte(code)})
+	}
+	const msf = "kubectl/v1.22.2 (linux/amd64) kubernetes/8b5a191"
+	add("203.0.113.1", "get", "/version", msf, "", "403")
+	add("203.0.113.1", "list", "/api/v1/namespaces", msf, "", "403")
+	for _, ns := range []string{"default", "kube-lease", "kube-system"} {
+		add("203.0.113.1", "create", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", msf, "", "403")
+		add("203.0.113.1", "list", "/api/v1/namespaces/"+ns+"/pods", msf, "", "403")
+		add("203.0.113.1", "list", "/api/v1/namespaces/"+ns+"/secrets", msf, "", "403")
+	}
+	for range 50 {
+		add("192.0.2.9", "get", "/version?timeout=32s", "Blackbox-Exporter/0.25.0", "nmap", "401")
+		add("192.0.2.9", "get", "/readyz", "Blackbox-Exporter/0.25.0", "nmap", "401")
+	}
+	got := firing(a)
+	require.Len(t, got, 1, "the monitor never fires")
+	assert.Equal(t, []string{"203.0.113.1"}, got[0]["src_ip"])
+	assert.Equal(t, []string{"metasploit"}, got[0]["tool"])
+	assert.Equal(t, []string{"kubectl"}, got[0]["disguise"], "kubectl's agent, Metasploit's requests")
+	assert.Contains(t, a.Note(), "unless a source asked public information only")
+
+	a = New(DefaultThresholds, shippedSignatures(t))
+	for range 3 {
+		add("192.0.2.9", "get", "/healthz", "kube-probe/1.30", "", "401")
+	}
+	assert.Empty(t, firing(a), "three 401s on /healthz")
+	add("192.0.2.9", "get", "/api", "kube-probe/1.30", "", "401")
+	assert.Len(t, firing(a), 1, "one request beyond public information and the 401s count")
+}

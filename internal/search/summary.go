@@ -238,8 +238,7 @@ func (s *summary) execute(body *chunked.Body) error {
 		v := &s.values
 		s.req = bysource.Request{Time: v[0], SrcIP: v[1], RequestURI: v[2], Verb: v[3], Code: v[4], User: v[5],
 			Scanner: v[6], Cluster: v[7], UserAgent: v[8]}
-		s.agg.Request(&s.req)
-		s.agg.Commit()
+		s.agg.Committed(&s.req)
 	}
 }
 
