@@ -114,3 +114,32 @@ func FuzzPeekSearch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSummary drives kubefingerprintsummary with arbitrary execute bodies
+// after a valid getinfo: it never panics and answers every request with one
+// well-framed reply; the last carries the sources, which are CSV with the
+// summary's header, or a broken CSV header ends it with an error reply.
+func FuzzSummary(f *testing.F) {
+	f.Add([]byte("_time,src_ip,requestURI,verb,responseStatus.code,user,scanner,cluster,userAgent\n1,192.0.2.1,/api,get,401,,,AKS,curl/8\n"))
+	f.Add([]byte("src_ip,__mv_src_ip,requestURI\n\"a\nb\",\"$a$;$b$\",/version\n"))
+	f.Add([]byte("requestURI\n/api/v1/namespaces/kube-lease/secrets\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in := searchtest.Stream(chunkedtest.Getinfo(), chunkedtest.Execute(false, body), chunkedtest.Execute(true, body))
+		var out, errOut bytes.Buffer
+		code := search.RunSummary(bytes.NewReader(in), &out, &errOut, "")
+		replies, err := chunkedtest.ReadReplies(&out)
+		if err != nil {
+			t.Fatalf("replies not well-framed: %v", err)
+		}
+		switch {
+		case code == 0 && len(replies) == 3:
+			if !strings.HasPrefix(replies[2].Body, "src_ip,count,firstTime,") {
+				t.Fatalf("last reply without the summary's header: %.200q", replies[2].Body)
+			}
+			searchtest.Rows(t, replies[2].Body) // valid CSV
+		case code == 1 && len(replies) == 2 && replies[1].Meta["error"] != nil && strings.Count(errOut.String(), "\n") == 1:
+		default:
+			t.Fatalf("exit status %d, %d replies, stderr %q", code, len(replies), errOut.String())
+		}
+	})
+}

@@ -28,8 +28,11 @@ const (
 // namespace and object names stay literal.
 func appendProbe(dst, verb, uri []byte, keep map[string]bool) []byte {
 	for _, c := range verb {
-		if 'A' <= c && c <= 'Z' {
+		switch {
+		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
+		case c < 'a' || c > 'z':
+			c = '_' // a verb is a word: no byte of it can end it, or start the path
 		}
 		dst = append(dst, c)
 	}

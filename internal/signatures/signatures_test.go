@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -129,4 +130,34 @@ func TestSiteOverrides(t *testing.T) {
 		}
 	}
 	assert.Contains(t, s.Tools(), "mytool")
+}
+
+// FuzzProbe: any request reduces to a probe without a panic, its length
+// bounded by the verb's and the path cap's, and a probe that fits the cap
+// is its own probe (normalising twice changes nothing).
+func FuzzProbe(f *testing.F) {
+	f.Add("GET", "/api/v1/namespaces/dev/pods?limit=500")
+	f.Add("list", "/apis/rbac.authorization.k8s.io/v1/namespaces/x/roles/y/z")
+	f.Add("get", "/nmaplowercheck1733400000")
+	f.Add("", "/api//v1//")
+	s := shipped(f)
+	s.finish()
+	f.Fuzz(func(t *testing.T, verb, uri string) {
+		p := appendProbe(nil, []byte(verb), []byte(uri), s.keep)
+		if len(p) > len(verb)+1+maxProbePath+2*len("{name}")+len("/…") {
+			t.Fatalf("probe of %d bytes: %q", len(p), p)
+		}
+		v, path, _ := strings.Cut(string(p), " ")
+		if strings.ContainsAny(v, " /?#") {
+			t.Fatalf("verb %q of probe %q is no word", v, p)
+		}
+		if len(path) < maxProbePath-2*len("{name}") {
+			if again := string(appendProbe(nil, []byte(v), []byte(path), s.keep)); again != string(p) && !strings.Contains(path, "…") {
+				t.Fatalf("probe %q normalises to %q", p, again)
+			}
+		}
+		var seen Seen
+		s.Observe(&seen, []byte(verb), []byte(uri))
+		s.Best(&seen, true)
+	})
 }
