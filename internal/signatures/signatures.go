@@ -56,12 +56,12 @@ type Set struct {
 	signatures int
 	ready      bool
 
-	keep    map[string]bool // namespace and object names kept literal
+	keep      map[string]bool // namespace and object names kept literal
 	ids       map[string]int  // probe -> id; ids below numSignals are signals
 	discovery []bool          // by id: a probe every client makes first
 	sigs      []signature
-	weights []float64 // by id
-	buf     []byte
+	weights   []float64 // by id
+	buf       []byte
 }
 
 type row struct {
