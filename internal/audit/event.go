@@ -686,3 +686,39 @@ func isAuditEvent(ev []byte) bool {
 	_, _, _, err = jsonparser.Get(ev, "auditID")
 	return err == nil
 }
+
+// RoutedPath is the path of a requestURI as the API server routes it: the
+// query string and fragment dropped, percent-escapes decoded. The audit
+// log keeps what the client wrote (/%61pi/v1/pods), which routes as
+// /api/v1/pods; whoever compares paths compares this. It allocates only
+// for a path that holds an escape.
+func RoutedPath(uri []byte) []byte {
+	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
+		uri = uri[:i]
+	}
+	if bytes.IndexByte(uri, '%') < 0 {
+		return uri
+	}
+	out := make([]byte, 0, len(uri))
+	for i := 0; i < len(uri); i++ {
+		if uri[i] == '%' && i+2 < len(uri) && isHex(uri[i+1]) && isHex(uri[i+2]) {
+			out = append(out, unhex(uri[i+1])<<4|unhex(uri[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, uri[i])
+	}
+	return out
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}

@@ -62,6 +62,12 @@ const (
 	// past it, the rows of new sources are counted in one fingerprint
 	// whose src_ip is Overflow, and Note warns.
 	MaxSources = 500_000
+	// maxPublicURIs is how many distinct public-information URIs a
+	// monitor may ask and still never fire: kube-probe's /livez, /readyz
+	// and /healthz with ?verbose and ?exclude= make six. Past it a source
+	// is fuzzing those paths (/version?a=1, ?a=2, ...), and fires.
+	maxPublicURIs = 10
+
 	// Overflow is the src_ip of the rows of sources past MaxSources.
 	Overflow = "sources past the cap"
 )
@@ -148,6 +154,9 @@ type Aggregator struct {
 	overflow int               // rows of sources past max
 	req      Request
 	tools    []string // the signatures' tools, for disguise
+
+	pruned       int // sources after the last prune
+	publicPruned int // public-information-only sources forgotten at the cap
 }
 
 // New returns an Aggregator that names tools by sigs (nil: none) and fires
@@ -188,6 +197,24 @@ func (a *Aggregator) Row(r *detect.Row) {
 // Request adds a request to its source's pending fingerprint.
 func (a *Aggregator) Request(r *Request) { a.request(r, a.pending) }
 
+// prune makes room at the cap: it forgets the sources that cannot fire
+// because they asked only public information, so that a flood of
+// monitor-like sources (an IPv6 prefix asking /version) cannot push a
+// scan's address past the cap. It runs again only once the sources have
+// grown by a tenth, so that a full table costs one pass, not one a row.
+func (a *Aggregator) prune() {
+	if len(a.sources) < a.pruned+a.max/10 {
+		return
+	}
+	for ip, fp := range a.sources {
+		if !fp.asked && fp.uris.len() <= maxPublicURIs && ip != Overflow {
+			delete(a.sources, ip)
+			a.publicPruned++
+		}
+	}
+	a.pruned = len(a.sources)
+}
+
 // Committed adds a request that no Withdraw takes back straight to its
 // source's fingerprint: a row of kubefingerprintsummary, final once read.
 func (a *Aggregator) Committed(r *Request) { a.request(r, a.sources) }
@@ -195,8 +222,11 @@ func (a *Aggregator) Committed(r *Request) { a.request(r, a.sources) }
 func (a *Aggregator) request(r *Request, to map[string]*fingerprint) {
 	ip := r.SrcIP
 	if len(a.sources)+len(a.pending) >= a.max && a.sources[string(ip)] == nil && a.pending[string(ip)] == nil {
-		ip = []byte(Overflow)
-		a.overflow++
+		a.prune()
+		if len(a.sources)+len(a.pending) >= a.max {
+			ip = []byte(Overflow)
+			a.overflow++
+		}
 	}
 	fp := to[string(ip)]
 	if fp == nil {
@@ -375,6 +405,12 @@ func (fp *fingerprint) list(i int) []string {
 	return out
 }
 
+// disguiseScore is how well a tool must fit before its source's agents are
+// said to disguise it: a kubectl user with an expired token who lists
+// namespaces, pods and cluster roles fits kube-hunter's set at 0.57, and
+// to call that user a disguised kube-hunter would mislead.
+const disguiseScore = 0.75
+
 // agentsWindow is the time in which many user agents from one source
 // are a signal: nuclei draws a new one for every request of a run.
 const agentsWindow = 15 * 60 * 1_000_000 // µs
@@ -395,9 +431,11 @@ func (a *Aggregator) judge(fp *fingerprint) verdict {
 	v := verdict{match: a.sigs.Best(&fp.seen, agents >= 3 && (!fp.timed || fp.last-fp.first <= agentsWindow))}
 	if a.th.MinToolScore > 0 && v.match.Score >= a.th.MinToolScore {
 		v.tool = v.match.Tool
-		v.disguise = a.disguise(fp, v.tool)
+		if v.match.Score >= disguiseScore {
+			v.disguise = a.disguise(fp, v.tool)
+		}
 	}
-	v.fires = fp.asked && (v.tool != "" ||
+	v.fires = (fp.asked || fp.uris.len() > maxPublicURIs) && (v.tool != "" ||
 		(a.th.MinURIs > 0 && fp.uris.len() >= a.th.MinURIs) ||
 		(a.th.Min401 > 0 && fp.count401 >= a.th.Min401) ||
 		(a.th.Scanner && fp.n[listScanners] > 0))
@@ -513,6 +551,9 @@ func (a *Aggregator) Note() string {
 		}
 	}
 	note := fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(a.sources), firing, rule)
+	if a.publicPruned > 0 {
+		note += fmt.Sprintf("; at the cap of %d sources, %d that asked only public information (and so cannot fire) were forgotten", a.max, a.publicPruned)
+	}
 	if a.overflow > 0 {
 		note += fmt.Sprintf("; WARN more than %d sources: the %d rows of the sources past them are counted under src_ip %q", a.max, a.overflow, Overflow)
 	}

@@ -197,7 +197,7 @@ func TestBehaviour(t *testing.T) {
 	const msf = "kubectl/v1.22.2 (linux/amd64) kubernetes/8b5a191"
 	add("203.0.113.1", "get", "/version", msf, "", "403")
 	add("203.0.113.1", "list", "/api/v1/namespaces", msf, "", "403")
-	for _, ns := range []string{"default", "kube-lease", "kube-system"} {
+	for _, ns := range []string{"default", "dev", "kube-public", "kube-node-lease", "kube-lease", "kube-system"} {
 		add("203.0.113.1", "create", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", msf, "", "403")
 		add("203.0.113.1", "list", "/api/v1/namespaces/"+ns+"/pods", msf, "", "403")
 		add("203.0.113.1", "list", "/api/v1/namespaces/"+ns+"/secrets", msf, "", "403")
@@ -220,4 +220,26 @@ func TestBehaviour(t *testing.T) {
 	assert.Empty(t, firing(a), "three 401s on /healthz")
 	add("192.0.2.9", "get", "/api", "kube-probe/1.30", "", "401")
 	assert.Len(t, firing(a), 1, "one request beyond public information and the 401s count")
+}
+
+// TestCapPrunesPublicOnly: a flood of sources that asked only public
+// information cannot push a scan's address past the cap; fuzzing the public
+// paths is no longer a monitor.
+func TestCapPrunesPublicOnly(t *testing.T) {
+	a := New(DefaultThresholds, nil)
+	a.max = 10
+	for i := range 30 {
+		a.Committed(&Request{SrcIP: fmt.Appendf(nil, "2001:db8::%x", i), RequestURI: []byte("/version"), Verb: []byte("get"), Code: []byte("401")})
+	}
+	a.Committed(&Request{SrcIP: []byte("203.0.113.99"), RequestURI: []byte("/api/v1/secrets"), Verb: []byte("list"), Code: []byte("401")})
+	got := firing(a)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"203.0.113.99"}, got[0]["src_ip"])
+	assert.Contains(t, a.Note(), "that asked only public information (and so cannot fire) were forgotten")
+
+	a = New(DefaultThresholds, nil)
+	for i := range 11 {
+		a.Committed(&Request{SrcIP: []byte("192.0.2.1"), RequestURI: fmt.Appendf(nil, "/version?a=%d", i), Verb: []byte("get"), Code: []byte("401")})
+	}
+	assert.Len(t, firing(a), 1, "eleven distinct /version URIs are fuzzing, not a monitor")
 }

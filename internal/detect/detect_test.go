@@ -124,3 +124,20 @@ func TestSummaryLevel(t *testing.T) {
 	assert.Equal(t, "WARN", level)
 	assert.Contains(t, text, "; problems: lookup x.csv is not applied: bad")
 }
+
+func TestHealthCheckPaths(t *testing.T) {
+	for uri, want := range map[string]bool{
+		"/healthz": true, "/livez?verbose": true, "/readyz?exclude=etcd&exclude=kms": true, "/healthz/etcd": true,
+		"/readyz/poststarthook/start-kube-aggregator-informers": true, "/%68ealthz": true,
+		"/healthzfoo": false, "/readyz-evil": false, "/healthz/../api/v1/secrets": false, "/livez/../../api": false,
+		"/healthz/%2e%2e/api": false, "/healthz//x": false, "/healthz/a/b/c": false, "/version": false, "/": false,
+	} {
+		assert.Equal(t, want, HealthCheck([]byte(uri)), uri)
+	}
+	for uri, want := range map[string]bool{
+		"/version": true, "/version?timeout=32s": true, "/.well-known/oauth-authorization-server": true, "/healthz": true,
+		"/version/../api": false, "/versions": false, "/%76ersion": true,
+	} {
+		assert.Equal(t, want, PublicInfo([]byte(uri)), uri)
+	}
+}

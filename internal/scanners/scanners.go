@@ -146,9 +146,21 @@ func (t *Tags) Tag(ua []byte) []byte {
 // kubernetes/$Format: in-cluster controllers, operators and webhooks send
 // it all day, so it is never a scanner tag, whatever binary it names (a
 // scanner built on client-go is named by its requests instead).
+//
+// The whole agent must have that shape, so that a scanner cannot hide its
+// own agent by appending one (zgrab/0.x x/v0.0.0 (a) kubernetes/$Format).
 func ClientGo(ua []byte) bool {
 	i := bytes.Index(ua, []byte("/v0.0.0 ("))
-	return i > 0 && bytes.Contains(ua[i:], []byte(") kubernetes/$Format"))
+	if i <= 0 || bytes.ContainsAny(ua[:i], " /") {
+		return false
+	}
+	rest := ua[i+len("/v0.0.0 ("):]
+	j := bytes.IndexByte(rest, ')')
+	if j < 0 || bytes.ContainsAny(rest[:j], "()") {
+		return false
+	}
+	tail, ok := bytes.CutPrefix(rest[j:], []byte(") kubernetes/$Format"))
+	return ok && (len(tail) == 0 || tail[0] == '/' && !bytes.ContainsAny(tail, " "))
 }
 
 // slot is the cache entry of a user agent: FNV-1a over its length and a

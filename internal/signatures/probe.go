@@ -1,9 +1,14 @@
 package signatures
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/kubefingerprint/kubefingerprint/internal/audit"
+)
 
 // A probe is what a request asks, with what varies from run to run taken
-// out: "<verb> <path>". The query string is dropped; an API path keeps
+// out: "<verb> <path>". The query string is dropped and escapes decoded
+// (the path as the API server routes it); an API path keeps
 // its group, version, resource and subresource, and its namespace and
 // object name become {ns} and {name} unless the signatures name them
 // (default, kube-lease, trivy-temp: the names that give a tool away); in
@@ -31,16 +36,14 @@ func appendProbe(dst, verb, uri []byte, keep map[string]bool) []byte {
 		switch {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
+		case c == '*' && len(verb) == 1: // a signature's any verb
 		case c < 'a' || c > 'z':
 			c = '_' // a verb is a word: no byte of it can end it, or start the path
 		}
 		dst = append(dst, c)
 	}
 	dst = append(dst, ' ')
-	path := uri
-	if i := bytes.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
+	path := audit.RoutedPath(uri) // /%61pi/v1/pods is /api/v1/pods
 	if len(path) > maxProbePath {
 		path = path[:maxProbePath]
 	}

@@ -6,7 +6,7 @@
 //
 // The score of a tool is weighted containment: the share of the tool's
 // probes the source made, each probe weighed by how rare it is among
-// tools (1 / the number of tools that make it), so /version, which eight
+// tools (1 / the number of tools that make it), so /version, which six
 // tools ask, counts little, and Metasploit's kube-lease namespace a lot.
 // Containment, not similarity: whatever else a source asks does not dilute
 // its match. Three behaviours a path set cannot show count as probes of
@@ -42,8 +42,8 @@ var signalNames = [numSignals]string{
 
 // Bounds of a set: a site file cannot make scoring costly.
 const (
-	MaxSignatures = 100
-	MaxProbes     = 1024 // distinct probes of all signatures
+	MaxSignatures = 100  // of one file
+	MaxProbes     = 1024 // distinct probes of one file's signatures
 	minProbes     = 2    // probes a source must share with a tool to be named, one of them more than discovery
 )
 
@@ -51,10 +51,9 @@ const (
 // the first file to name a tool gives all its signatures (its variants),
 // so a site file replaces a shipped tool whole or adds one.
 type Set struct {
-	rows       []row
-	owner      map[string]string // tool -> the file that gave it
-	signatures int
-	ready      bool
+	rows  []row
+	owner map[string]string // tool -> the file that gave it
+	ready bool
 
 	keep      map[string]bool // namespace and object names kept literal
 	ids       map[string]int  // probe -> id; ids below numSignals are signals
@@ -95,22 +94,44 @@ func (s *Set) Add(tb *lookup.Table, w *lookup.Warnings) error {
 		return r.Cells[pos[i]]
 	}
 	named := map[string]bool{}
+	var replaced []string
+	// The caps are per file: a site's cannot crowd out the shipped rows.
+	probes, probesFull, signatures := map[string]bool{}, false, 0
 	for _, r := range tb.Rows {
 		x := row{tool: cell(r, 0), variant: cell(r, 1), verb: strings.ToLower(cell(r, 2)), probe: cell(r, 3)}
 		if err := check(x); err != nil {
 			w.Add("%s line %d: %v; row ignored", tb.Name, r.Line, err)
 			continue
 		}
-		if _, ok := s.owner[x.tool]; ok && !named[x.tool] {
-			continue // an earlier file (the site's) gave this tool
+		if owner, ok := s.owner[x.tool]; ok && !named[x.tool] {
+			// an earlier file (the site's) gave this tool: said, since a
+			// site row can replace a shipped tool with one that never fits
+			if !slices.Contains(replaced, x.tool) {
+				replaced = append(replaced, x.tool)
+				w.AddFile("%s: the signatures of %s come from %s, which replaces these", tb.Name, x.tool, owner)
+			}
+			continue
+		}
+		if !strings.HasPrefix(x.probe, "@") {
+			key := x.verb + " " + x.probe
+			if !probes[key] {
+				if len(probes) == MaxProbes {
+					if !probesFull {
+						w.AddFile("%s line %d: more than %d distinct probes; the rest are left out", tb.Name, r.Line, MaxProbes)
+						probesFull = true
+					}
+					continue
+				}
+				probes[key] = true
+			}
 		}
 		key := x.tool + "\x00" + x.variant
 		if !named[key] {
-			if s.signatures == MaxSignatures {
+			if signatures == MaxSignatures {
 				w.AddFile("%s line %d: more than %d signatures; the rest are left out", tb.Name, r.Line, MaxSignatures)
 				break
 			}
-			s.signatures++
+			signatures++
 			named[key], named[x.tool], s.owner[x.tool] = true, true, tb.Name
 		}
 		s.rows = append(s.rows, x)
@@ -175,9 +196,6 @@ func (s *Set) finish() {
 		}
 		id, ok := s.ids[p]
 		if !ok {
-			if len(s.ids) == MaxProbes+numSignals {
-				continue
-			}
 			id = len(s.ids)
 			s.ids[p] = id
 		}

@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,7 +123,22 @@ func TestSiteOverrides(t *testing.T) {
 	require.NoError(t, s.Add(site, &w))
 	tb, _ := lookup.Parse("kubefingerprint_tools.csv", kubefingerprint.Tools, &w)
 	require.NoError(t, s.Add(tb, &w))
-	assert.Len(t, w.Messages(), 3, w.Messages())
+	assert.Len(t, w.Messages(), 4, w.Messages())
+	assert.Contains(t, w.Messages(), "kubefingerprint_tools.csv: the signatures of nmap come from site.csv, which replaces these")
+
+	// A site file of too many probes is cut with a warning, and the
+	// shipped tools keep their places.
+	var big strings.Builder
+	big.WriteString("tool,verb,probe\n")
+	for i := range MaxProbes + 5 {
+		fmt.Fprintf(&big, "bigtool,get,/p%d\n", i)
+	}
+	var w2 lookup.Warnings
+	tb2, err := lookup.Parse("big.csv", []byte(big.String()), &w2)
+	require.NoError(t, err)
+	s2 := New()
+	require.NoError(t, s2.Add(tb2, &w2))
+	assert.Contains(t, strings.Join(w2.Messages(), "\n"), "more than 1024 distinct probes")
 	s.finish()
 	for _, sig := range s.sigs {
 		if sig.tool == "nmap" {
@@ -151,7 +167,7 @@ func FuzzProbe(f *testing.F) {
 		if strings.ContainsAny(v, " /?#") {
 			t.Fatalf("verb %q of probe %q is no word", v, p)
 		}
-		if len(path) < maxProbePath-2*len("{name}") {
+		if len(path) < maxProbePath-2*len("{name}") && !strings.ContainsAny(path, "%?#") {
 			if again := string(appendProbe(nil, []byte(v), []byte(path), s.keep)); again != string(p) && !strings.Contains(path, "…") {
 				t.Fatalf("probe %q normalises to %q", p, again)
 			}
@@ -160,4 +176,30 @@ func FuzzProbe(f *testing.F) {
 		s.Observe(&seen, []byte(verb), []byte(uri))
 		s.Best(&seen, true)
 	})
+}
+
+// TestEscapesAndAnyVerb: a path is compared as the API server routes it,
+// escapes decoded, and a signature row with verb * matches any verb.
+func TestEscapesAndAnyVerb(t *testing.T) {
+	var w lookup.Warnings
+	site, err := lookup.Parse("site.csv", []byte("tool,variant,verb,probe,comment\nmytool,,*,/api/v1/secrets,\nmytool,,*,/api/v1/configmaps,\n"), &w)
+	require.NoError(t, err)
+	s := New()
+	require.NoError(t, s.Add(site, &w))
+	var seen Seen
+	s.Observe(&seen, []byte("list"), []byte("/api/v1/secrets"))
+	s.Observe(&seen, []byte("watch"), []byte("/%61pi/v1/config%6Daps?watch=1"))
+	m := s.Best(&seen, false)
+	assert.Equal(t, "mytool", m.Tool)
+	assert.InDelta(t, 1, m.Score, 1e-9)
+
+	msf := shipped(t)
+	seen = Seen{}
+	for _, ns := range []string{"default", "kube%2Dlease", "k%75be-system"} {
+		msf.Observe(&seen, []byte("list"), []byte("/api/v1/namespaces/"+ns+"/pods"))
+		msf.Observe(&seen, []byte("list"), []byte("/api/v1/namespaces/"+ns+"/secrets"))
+		msf.Observe(&seen, []byte("create"), []byte("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"))
+	}
+	msf.Observe(&seen, []byte("get"), []byte("/%76ersion"))
+	assert.Equal(t, "metasploit", msf.Best(&seen, false).Tool)
 }
