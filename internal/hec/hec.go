@@ -8,11 +8,14 @@ package hec
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +49,14 @@ type Client struct {
 	Backoff time.Duration
 	// MaxBatch overrides MaxBatch, for tests.
 	MaxBatch int
+	// Waiting, when set, is told of every wait before a batch is tried
+	// again, so that a person sees why nothing happens.
+	Waiting func(wait time.Duration, err error)
 }
+
+// MaxRetryAfter bounds the wait HEC may ask for: a Retry-After of a day
+// would otherwise hang the run without a word.
+const MaxRetryAfter = time.Minute
 
 // A ReplyError is an error reply of HEC: its HTTP status and, when it sent
 // one, its JSON body's code and text. Event is the number, from 0 in the
@@ -145,11 +155,16 @@ func (c *Client) post(ctx context.Context, body []byte, first int) error {
 			return nil
 		case errors.As(err, &reply) && !reply.retryable():
 			return err
+		case reply == nil && !transient(err):
+			return err
 		case try >= c.Retries:
 			return fmt.Errorf("%w (tried %d times)", err, try+1)
 		}
 		if reply != nil && reply.retryAfter > 0 {
-			wait = reply.retryAfter
+			wait = min(reply.retryAfter, MaxRetryAfter)
+		}
+		if c.Waiting != nil {
+			c.Waiting(wait, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -163,14 +178,19 @@ func (c *Client) post(ctx context.Context, body []byte, first int) error {
 func (c *Client) postOnce(ctx context.Context, body []byte, first int) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(c.URL, "/")+"/services/collector/event", bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("HEC URL %q: %w", c.URL, err)
+		return errors.New("HEC URL: not a URL (give https://<host>:8088)") // the URL may hold a password
 	}
 	req.Header.Set("Authorization", "Splunk "+c.Token)
 	req.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP
 	}
+	// A redirect is never followed: Go keeps the Authorization header on
+	// a redirect to the same host, whatever its port or scheme (https to
+	// http would send the token in the clear), and a POST turned into a
+	// GET would look like success.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("posting to HEC: %w", redact(err, c.Token))
@@ -183,22 +203,44 @@ func (c *Client) postOnce(ctx context.Context, body []byte, first int) error {
 		Invalid *int   `json:"invalid-event-number"`
 	}
 	parsed := json.Unmarshal(reply, &r) == nil && r.Code != nil
-	if resp.StatusCode == http.StatusOK && (!parsed || *r.Code == 0) {
-		return nil
+	if resp.StatusCode == http.StatusOK && parsed && *r.Code == 0 {
+		return nil // only HEC's own success counts: a 200 from a web page is none
 	}
 	e := &ReplyError{Status: resp.StatusCode, Event: -1}
-	if parsed {
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Code, e.Text = -1, fmt.Sprintf("a redirect to %q, not followed: give --url the collector itself (port 8088 by default)", resp.Header.Get("Location"))
+	case !parsed:
+		e.Code, e.Text = -1, "not HEC's reply (is --url the collector, port 8088 by default, not Splunk Web?): "+strings.TrimSpace(string(reply[:min(len(reply), 200)]))
+	default:
 		e.Code, e.Text = *r.Code, r.Text
 		if r.Invalid != nil {
 			e.Event = first + *r.Invalid
 		}
-	} else {
-		e.Code, e.Text = -1, strings.TrimSpace(string(reply[:min(len(reply), 200)]))
 	}
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
 		e.retryAfter = time.Duration(s) * time.Second
 	}
 	return e
+}
+
+// transient tells an error of the connection that may pass (refused,
+// reset, a timeout) from one that will not: a certificate that does not
+// verify, a URL that cannot be one.
+func transient(err error) bool {
+	var cert *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &host):
+		return false
+	case errors.As(err, &urlErr) && urlErr.Op == "parse":
+		return false
+	case strings.Contains(err.Error(), "unsupported protocol scheme"), strings.Contains(err.Error(), "HEC URL"):
+		return false
+	}
+	return true
 }
 
 // redact keeps the token out of an error that quotes the request.

@@ -133,7 +133,10 @@ func TestReplies(t *testing.T) {
 		}, 0, "Incorrect index (code 7): the index does not exist"},
 		{"not HEC", token, func(int, []Event) (int, string, http.Header) {
 			return http.StatusBadGateway, "<html>bad gateway</html>", nil
-		}, 0, "HEC replied 502 Bad Gateway: <html>bad gateway</html>"},
+		}, 0, "HEC replied 502 Bad Gateway: not HEC's reply (is --url the collector, port 8088 by default, not Splunk Web?): <html>bad gateway</html>"},
+		{"a web page's 200", token, func(int, []Event) (int, string, http.Header) {
+			return http.StatusOK, "<html>Splunk Web login</html>", nil
+		}, 0, "HEC replied 200 OK: not HEC's reply"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &collector{reply: tc.reply}
@@ -206,4 +209,62 @@ func TestTLSVerified(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "certificate")
 	assert.Empty(t, c.events)
+}
+
+// TestNoRedirect: a redirect is an error that names where it points, and
+// the token never reaches its target, not even on the same host.
+func TestNoRedirect(t *testing.T) {
+	var leaked []string
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = append(leaked, r.Header.Get("Authorization"))
+		io.WriteString(w, `{"text":"Success","code":0}`)
+	}))
+	defer target.Close()
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/services/collector/event", status)
+		}))
+		cl := &Client{URL: srv.URL, Token: token, HTTP: srv.Client(), Retries: 2, Backoff: time.Millisecond}
+		sent, err := cl.Send(context.Background(), []Event{{Event: "x"}})
+		srv.Close()
+		require.Error(t, err, "status %d", status)
+		assert.Equal(t, 0, sent)
+		assert.Contains(t, err.Error(), "a redirect to \""+target.URL)
+	}
+	assert.Empty(t, leaked, "the token never followed a redirect")
+}
+
+// TestRetryAfterBounded: HEC's Retry-After is obeyed up to MaxRetryAfter,
+// and each wait is told.
+func TestRetryAfterBounded(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "86400")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"text":"Server is busy","code":9}`)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var waits []time.Duration
+	cl := &Client{URL: srv.URL, Token: token, HTTP: srv.Client(), Retries: 3, Waiting: func(d time.Duration, err error) {
+		waits = append(waits, d)
+		assert.Contains(t, err.Error(), "Server is busy")
+		cancel() // no need to wait a minute here
+	}}
+	_, err := cl.Send(ctx, []Event{{Event: "x"}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, []time.Duration{MaxRetryAfter}, waits)
+}
+
+// TestCertificateNotRetried: a certificate that does not verify will not
+// verify a second later.
+func TestCertificateNotRetried(t *testing.T) {
+	srv := httptest.NewTLSServer(&collector{})
+	defer srv.Close()
+	tries := 0
+	cl := &Client{URL: srv.URL, Token: token, HTTP: &http.Client{}, Retries: 4, Backoff: time.Millisecond,
+		Waiting: func(time.Duration, error) { tries++ }}
+	_, err := cl.Send(context.Background(), []Event{{Event: "x"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate")
+	assert.Equal(t, 0, tries)
 }

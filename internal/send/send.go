@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -86,6 +87,12 @@ func Run(args []string, getenv func(string) string, client *http.Client, stdout,
 		fmt.Fprintf(stderr, "kubefingerprint send: %s\n\n%s", redact(err.Error(), cfg.token), Usage)
 		return 2
 	}
+	if strings.HasPrefix(cfg.index, "-") {
+		// --index --token T: the flag took the next flag as its value,
+		// and the token would be read, and named, as a file
+		fmt.Fprintf(stderr, "kubefingerprint send: --index needs an index name, not the flag %s\n\n%s", cfg.index, Usage)
+		return 2
+	}
 	cfg.files = fs.Args()
 	if !cfg.dry && (cfg.url == "" || cfg.token == "") {
 		fmt.Fprintf(stderr, "kubefingerprint send: give the collector's URL and token (--url and --token, or %s and %s)\n", EnvURL, EnvToken)
@@ -93,7 +100,8 @@ func Run(args []string, getenv func(string) string, client *http.Client, stdout,
 	}
 	events, problems := read(cfg.files)
 	for _, p := range problems {
-		fmt.Fprintln(stderr, "kubefingerprint send: "+p)
+		// a file name is whatever the shell gave, a misplaced token too
+		fmt.Fprintln(stderr, "kubefingerprint send: "+redact(p, cfg.token))
 	}
 	if len(events) == 0 {
 		fmt.Fprintln(stderr, "kubefingerprint send: nothing to send")
@@ -120,13 +128,19 @@ func Run(args []string, getenv func(string) string, client *http.Client, stdout,
 			return 2
 		}
 	}
-	c := &hec.Client{URL: cfg.url, Token: cfg.token, HTTP: client, Retries: 4, Backoff: time.Second}
+	if u, err := url.Parse(cfg.url); err == nil && u.Scheme == "http" {
+		fmt.Fprintln(stderr, "kubefingerprint send: WARN the URL is http://: the token crosses the network in the clear")
+	}
+	c := &hec.Client{URL: cfg.url, Token: cfg.token, HTTP: client, Retries: 4, Backoff: time.Second,
+		Waiting: func(wait time.Duration, err error) {
+			fmt.Fprintf(stderr, "kubefingerprint send: %s; trying again in %s\n", redact(err.Error(), cfg.token), wait)
+		}}
 	sent, err := c.Send(context.Background(), events)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubefingerprint send: %s; %d of %d events sent\n", redact(err.Error(), cfg.token), sent, len(events))
 		return 1
 	}
-	fmt.Fprintf(stderr, "kubefingerprint send: %d events sent to %s: %s\n", sent, cfg.url, bySourcetype(events))
+	fmt.Fprintf(stderr, "kubefingerprint send: %d events sent to %s: %s\n", sent, shownURL(cfg.url), bySourcetype(events))
 	return 0
 }
 
@@ -314,6 +328,16 @@ func bySourcetype(events []hec.Event) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
+}
+
+// shownURL is the collector's URL without any user or password in it.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the collector"
+	}
+	u.User = nil
+	return u.String()
 }
 
 func redact(s, token string) string {

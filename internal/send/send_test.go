@@ -151,3 +151,26 @@ func TestMoveTimes(t *testing.T) {
 	assert.InDelta(t, float64(now.Unix())+0.1, events[1].Time, 1e-6, "an event's time is its latest")
 	assert.InDelta(t, float64(now.UnixNano())/1e9, events[2].Time, 1e-3, "now, for an event without a time")
 }
+
+// TestNothingSecretPrinted: a token that lands where a file name goes (a
+// flag left without its value), or a password in the URL, is never
+// printed; an http:// URL is warned about.
+func TestNothingSecretPrinted(t *testing.T) {
+	const secret = "SeCrEt-0000-1111-2222"
+	var out, errOut bytes.Buffer
+	Run([]string{"--dry-run", "--index", "--token", secret}, env(nil), nil, &out, &errOut)
+	assert.NotContains(t, errOut.String(), secret)
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"text":"Success","code":0}`)
+	}))
+	defer srv.Close()
+	withPassword := strings.Replace(srv.URL, "http://", "http://admin:hunter2@", 1)
+	errOut.Reset()
+	code := Run([]string{"--url", withPassword, "--token", token}, env(nil), srv.Client(), &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	assert.NotContains(t, errOut.String(), "hunter2")
+	assert.NotContains(t, errOut.String(), token)
+	assert.Contains(t, errOut.String(), "WARN the URL is http://")
+	assert.Contains(t, errOut.String(), "39 events sent to "+srv.URL)
+}
