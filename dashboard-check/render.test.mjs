@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import puppeteer from "puppeteer-core";
+import { QUERIES } from "./render/fixtures.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, "render", "out");
@@ -128,6 +129,19 @@ for (const file of fs.readdirSync(views).filter((f) => f.endsWith(".xml"))) {
     await page.close();
   });
 }
+
+// The fixtures stand in for splunkd by data source id; this keeps each
+// stand-in tied to the SPL it emulates, so that a changed query, field or
+// chain fails here until render/fixtures.js follows it.
+test("every data source's SPL is the one its fixture emulates", () => {
+  const definition = definitionOf(path.join(views, "kubernetes_scan_fingerprint.xml"));
+  for (const [id, ds] of Object.entries(definition.dataSources)) {
+    assert.ok(QUERIES[id], `no fixture for ${id}`);
+    assert.equal(ds.options.query, QUERIES[id].query, `${id}: its SPL changed; make results() in render/fixtures.js follow it, then QUERIES`);
+    assert.equal(ds.options.extend ?? null, QUERIES[id].extend, `${id}: it extends another data source`);
+  }
+  assert.deepEqual(Object.keys(QUERIES).sort(), Object.keys(definition.dataSources).sort());
+});
 
 test("a click on a top source fills the drilldown with that source's requests", async () => {
   const definition = definitionOf(path.join(views, "kubernetes_scan_fingerprint.xml"));

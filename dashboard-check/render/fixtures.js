@@ -5,6 +5,22 @@
 // enough to stand in for splunkd in a browser test. Each function follows
 // its data source's SPL in the view; when the SPL changes, change it too.
 
+// The SPL each data source of the view must hold for its function in
+// results() to stand in for it, and the chain it extends: when the view's
+// SPL changes, the render test fails until the function here follows it.
+export const QUERIES = {
+  ds_base: { extend: null, query: "`kubefingerprint_data` `kubefingerprint_terms_anonymous` | kubefingerprint filter=show anonymous=$mode$ | eval t=_time, cluster=coalesce(nullif(cluster, \"\"), \"unknown\"), src_ip=coalesce(nullif(src_ip, \"\"), \"unknown\"), code=coalesce(nullif('responseStatus.code', \"\"), \"-\"), userAgent=coalesce(nullif(userAgent, \"\"), \"-\"), verb=coalesce(nullif(verb, \"\"), \"-\"), requestURI=coalesce(nullif(requestURI, \"\"), \"-\"), user=coalesce(nullif(user, \"\"), \"-\"), scanner=coalesce(nullif(scanner, \"\"), \"-\"), allowlisted=coalesce(nullif(allowlisted, \"\"), \"-\") | bin _time bins=1000 | stats count min(t) as firstTime max(t) as lastTime by _time src_ip userAgent verb requestURI code user scanner cluster allowlisted" },
+  ds_cluster_list: { extend: "ds_base", query: "| stats sum(count) as requests by cluster | sort 0 - requests | eval label=cluster.\" (\".requests.\")\" | rename cluster as value | table label value" },
+  ds_view: { extend: "ds_base", query: "| search cluster IN ($clusters$) | where $allowlist$" },
+  ds_timeline: { extend: "ds_view", query: "| timechart sum(count) as requests by code" },
+  ds_sources: { extend: null, query: "`kubefingerprint_data` `kubefingerprint_terms_anonymous` | kubefingerprint anonymous=$mode$ | eval cluster=coalesce(nullif(cluster, \"\"), \"unknown\"), src_ip=coalesce(nullif(src_ip, \"\"), \"unknown\") | search cluster IN ($clusters$) | kubefingerprintsummary `kubefingerprint_by_source_threshold` | head 100 | eval firstTime=strftime(firstTime, \"%Y-%m-%d %H:%M:%S\"), lastTime=strftime(lastTime, \"%Y-%m-%d %H:%M:%S\") | table src_ip tool tool_score disguise count uri_count count_401 scanners codes firstTime lastTime clusters" },
+  ds_scanners: { extend: "ds_view", query: "| where scanner!=\"-\" | stats sum(count) as requests dc(src_ip) as sources min(firstTime) as firstTime max(lastTime) as lastTime values(cluster) as clusters by scanner | sort 0 - requests | eval firstTime=strftime(firstTime, \"%Y-%m-%d %H:%M:%S\"), lastTime=strftime(lastTime, \"%Y-%m-%d %H:%M:%S\")" },
+  ds_uris: { extend: "ds_view", query: "| stats sum(count) as requests dc(src_ip) as sources values(code) as codes by requestURI | sort 0 - requests | head 25" },
+  ds_clusters: { extend: "ds_view", query: "| stats sum(count) as requests by cluster | sort 0 - requests" },
+  ds_hidden: { extend: "ds_base", query: "| search cluster IN ($clusters$) | where allowlisted!=\"-\" | stats sum(count) as rows min(firstTime) as firstTime max(lastTime) as lastTime values(requestURI) as requestURIs values(code) as codes values(cluster) as clusters by allowlisted src_ip userAgent | sort 0 - rows | eval firstTime=strftime(firstTime, \"%Y-%m-%d %H:%M:%S\"), lastTime=strftime(lastTime, \"%Y-%m-%d %H:%M:%S\")" },
+  ds_source_rows: { extend: null, query: "`kubefingerprint_data` `kubefingerprint_terms_anonymous` | kubefingerprint filter=show anonymous=$mode$ | eval cluster=coalesce(nullif(cluster, \"\"), \"unknown\"), src_ip=coalesce(nullif(src_ip, \"\"), \"unknown\") | where src_ip=$src|s$ OR $src|s$=\"all\" | search cluster IN ($clusters$) | sort 0 - _time | head 1000 | table _time verb requestURI responseStatus.code userAgent scanner user sourceIPs{} cluster cut allowlisted auditID" },
+};
+
 const dash = (v) => (v === undefined || v === "" ? "-" : v);
 const uniq = (vs) => [...new Set(vs)].sort();
 
