@@ -6,7 +6,6 @@
 package search
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +68,7 @@ type search struct {
 	crWarned bool
 	d        *detect.Detection
 	csv      chunked.CSVReader
-	reply    reply
+	rows     reply // the rows of the request being read
 
 	plain, mv [numFields]int // column of each field and of its __mv_ companion, -1 if absent
 	columns   int
@@ -85,78 +84,27 @@ type search struct {
 // outside one. It returns the exit status.
 func Run(stdin io.Reader, stdout, stderr io.Writer, appDir string) int {
 	s := &search{r: chunked.NewReader(stdin), w: chunked.NewWriter(stdout), stderr: stderr, appDir: appDir}
-	err := s.run()
-	if err == nil {
-		return 0
-	}
-	// A reply is still owed for the request that failed, and the error is
-	// what Splunk shows the user; stderr lands in search.log as one line.
-	meta, _ := json.Marshal(replyMeta{Finished: ptr(true), Error: "kubefingerprint: " + err.Error()})
-	s.w.WriteChunk(meta, nil)
-	fmt.Fprintf(stderr, "kubefingerprint: %v\n", err)
-	return 1
+	return serve("kubefingerprint", s, s.r, s.w, stderr)
 }
 
-type replyMeta struct {
-	Type           string     `json:"type,omitempty"`
-	RequiredFields []string   `json:"required_fields,omitempty"`
-	Finished       *bool      `json:"finished,omitempty"`
-	Error          string     `json:"error,omitempty"`
-	Inspector      *inspector `json:"inspector,omitempty"`
+// reply is the rows of the request just read and, with the last, the
+// closing message.
+func (s *search) reply(last bool) ([]byte, [][2]string) {
+	var messages [][2]string
+	if last {
+		level, text := s.d.Summary(s.problems)
+		messages = [][2]string{{level, text}}
+	}
+	return s.rows.take(), messages
 }
 
-type inspector struct {
-	Messages [][2]string `json:"messages"`
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func (s *search) run() error {
-	meta, body, err := s.r.Next()
-	if err == io.EOF {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.getinfo(meta, body); err != nil {
-		return err
-	}
-	for {
-		meta, body, err := s.r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		action, err := jsonparser.GetString(meta, "action")
-		if err != nil || action != "execute" {
-			return fmt.Errorf("chunk %d: expected an execute request, got metadata %.200q", s.r.Chunk(), meta)
-		}
-		finished, _ := jsonparser.GetBoolean(meta, "finished")
-		if err := s.execute(body); err != nil {
-			return fmt.Errorf("chunk %d: %w", s.r.Chunk(), err)
-		}
-		rm := replyMeta{Finished: ptr(finished)}
-		if finished {
-			level, text := s.d.Summary(s.problems)
-			rm.Inspector = &inspector{Messages: [][2]string{{level, text}}}
-		}
-		meta, _ = json.Marshal(rm)
-		if err := s.w.WriteChunk(meta, s.reply.take()); err != nil {
-			return fmt.Errorf("writing reply to chunk %d: %w", s.r.Chunk(), err)
-		}
-	}
-}
-
-func (s *search) getinfo(meta []byte, body *chunked.Body) error {
+func (s *search) getinfo(meta []byte, body *chunked.Body) (replyMeta, error) {
 	action, err := jsonparser.GetString(meta, "action")
 	switch {
 	case err != nil || action != "getinfo":
-		return fmt.Errorf("chunk 1: expected a getinfo request, got metadata %.200q", meta)
+		return replyMeta{}, fmt.Errorf("chunk 1: expected a getinfo request, got metadata %.200q", meta)
 	case body.Remaining() != 0:
-		return errors.New("chunk 1: a getinfo request carries no body")
+		return replyMeta{}, errors.New("chunk 1: a getinfo request carries no body")
 	}
 	var list []string
 	jsonparser.ArrayEach(meta, func(v []byte, vt jsonparser.ValueType, _ int, _ error) {
@@ -166,16 +114,16 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 		}
 	}, "searchinfo", "args")
 	if s.args, err = parseArgs(list); err != nil {
-		return err
+		return replyMeta{}, err
 	}
 	user, _ := jsonparser.GetString(meta, "searchinfo", "username")
 	lk, err := applookups.Load(applookups.Request{App: s.appDir, Filter: s.args.Filter, User: user})
 	if err != nil {
-		return err
+		return replyMeta{}, err
 	}
-	s.d = detect.New(s.args.Options, lk.Allow, lk.Tags.Tag, &s.reply)
+	s.d = detect.New(s.args.Options, lk.Allow, lk.Tags.Tag, &s.rows)
 	s.problems = lk.Warnings
-	s.reply.allowlisted = lk.Allow.Show
+	s.rows.allowlisted = lk.Allow.Show
 
 	rm := replyMeta{Type: "streaming", RequiredFields: requiredFields(s.args.Input)}
 	if len(lk.Warnings) > 0 {
@@ -184,12 +132,11 @@ func (s *search) getinfo(meta []byte, body *chunked.Body) error {
 			rm.Inspector.Messages = append(rm.Inspector.Messages, [2]string{"WARN", w})
 		}
 	}
-	out, _ := json.Marshal(rm)
-	return s.w.WriteChunk(out, nil)
+	return rm, nil
 }
 
 // execute runs the detection on the events of one execute request; the rows
-// wait in s.reply until the reply is written.
+// wait in s.rows until the reply is written.
 func (s *search) execute(body *chunked.Body) error {
 	s.csv.Reset(body)
 	header, err := s.csv.Read()
@@ -271,7 +218,7 @@ func (s *search) mapColumns(header chunked.Record) {
 			col[fieldInput] = i
 		}
 	}
-	s.reply.withIdx = s.plain[fieldChunkedIdx] >= 0
+	s.rows.withIdx = s.plain[fieldChunkedIdx] >= 0
 	s.noField = true
 	for _, f := range s.auditFields() {
 		s.noField = s.noField && s.plain[f] < 0

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,20 +32,11 @@ const summaryValidArguments = "min_tool_score=<0 to 1> (default 0.5), min_uris=<
 // sources that fire in the reply to the last one. It returns the exit
 // status.
 func RunSummary(stdin io.Reader, stdout, stderr io.Writer, appDir string) int {
-	s := &summary{r: chunked.NewReader(stdin), w: chunked.NewWriter(stdout), appDir: appDir}
-	err := s.run()
-	if err == nil {
-		return 0
-	}
-	meta, _ := json.Marshal(replyMeta{Finished: ptr(true), Error: "kubefingerprintsummary: " + err.Error()})
-	s.w.WriteChunk(meta, nil)
-	fmt.Fprintf(stderr, "kubefingerprintsummary: %v\n", err)
-	return 1
+	s := &summary{appDir: appDir}
+	return serve("kubefingerprintsummary", s, chunked.NewReader(stdin), chunked.NewWriter(stdout), stderr)
 }
 
 type summary struct {
-	r        *chunked.Reader
-	w        *chunked.Writer
 	appDir   string
 	agg      *bysource.Aggregator
 	problems []string
@@ -60,62 +50,32 @@ type summary struct {
 	missing  bool // a chunk had no src_ip or requestURI column
 }
 
-func (s *summary) run() error {
-	meta, body, err := s.r.Next()
-	if err == io.EOF {
-		return nil
+// reply is empty until the last request: then the sources that fire, and
+// the closing message.
+func (s *summary) reply(last bool) ([]byte, [][2]string) {
+	if !last {
+		return nil, nil
 	}
-	if err != nil {
-		return err
+	level, text := "INFO", s.agg.Note()
+	if strings.Contains(text, "WARN") || len(s.problems) > 0 {
+		level = "WARN"
 	}
-	if err := s.getinfo(meta, body); err != nil {
-		return err
+	if s.missing {
+		s.problems = append(s.problems, "some rows had no src_ip or requestURI field: run kubefingerprintsummary right after kubefingerprint")
+		level = "WARN"
 	}
-	for {
-		meta, body, err := s.r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if action, err := jsonparser.GetString(meta, "action"); err != nil || action != "execute" {
-			return fmt.Errorf("chunk %d: expected an execute request, got metadata %.200q", s.r.Chunk(), meta)
-		}
-		finished, _ := jsonparser.GetBoolean(meta, "finished")
-		if err := s.execute(body); err != nil {
-			return fmt.Errorf("chunk %d: %w", s.r.Chunk(), err)
-		}
-		rm := replyMeta{Finished: ptr(finished)}
-		var out []byte
-		if finished {
-			out = s.table()
-			level, text := "INFO", s.agg.Note()
-			if strings.Contains(text, "WARN") || len(s.problems) > 0 {
-				level = "WARN"
-			}
-			if s.missing {
-				s.problems = append(s.problems, "some rows had no src_ip or requestURI field: run kubefingerprintsummary right after kubefingerprint")
-				level = "WARN"
-			}
-			if len(s.problems) > 0 {
-				text += "; problems: " + strings.Join(s.problems, "; ")
-			}
-			rm.Inspector = &inspector{Messages: [][2]string{{level, fmt.Sprintf("kubefingerprintsummary: rows read: %d; %s", s.rows, strings.TrimPrefix(text, "kubefingerprint: "))}}}
-		}
-		meta, _ = json.Marshal(rm)
-		if err := s.w.WriteChunk(meta, out); err != nil {
-			return fmt.Errorf("writing reply to chunk %d: %w", s.r.Chunk(), err)
-		}
+	if len(s.problems) > 0 {
+		text += "; problems: " + strings.Join(s.problems, "; ")
 	}
+	return s.table(), [][2]string{{level, fmt.Sprintf("kubefingerprintsummary: rows read: %d; %s", s.rows, strings.TrimPrefix(text, "kubefingerprint: "))}}
 }
 
-func (s *summary) getinfo(meta []byte, body *chunked.Body) error {
+func (s *summary) getinfo(meta []byte, body *chunked.Body) (replyMeta, error) {
 	if action, err := jsonparser.GetString(meta, "action"); err != nil || action != "getinfo" {
-		return fmt.Errorf("chunk 1: expected a getinfo request, got metadata %.200q", meta)
+		return replyMeta{}, fmt.Errorf("chunk 1: expected a getinfo request, got metadata %.200q", meta)
 	}
 	if body.Remaining() != 0 {
-		return errors.New("chunk 1: a getinfo request carries no body")
+		return replyMeta{}, errors.New("chunk 1: a getinfo request carries no body")
 	}
 	th := bysource.DefaultThresholds
 	given := map[string]bool{}
@@ -134,12 +94,12 @@ func (s *summary) getinfo(meta []byte, body *chunked.Body) error {
 		argErr = setThreshold(&th, name, value)
 	}, "searchinfo", "args")
 	if argErr != nil {
-		return argErr
+		return replyMeta{}, argErr
 	}
 	user, _ := jsonparser.GetString(meta, "searchinfo", "username")
 	lk, err := applookups.Load(applookups.Request{App: s.appDir, Filter: "none", User: user, Summary: true})
 	if err != nil {
-		return err
+		return replyMeta{}, err
 	}
 	s.agg = bysource.New(th, lk.Tools)
 	s.problems = lk.Warnings
@@ -150,8 +110,7 @@ func (s *summary) getinfo(meta []byte, body *chunked.Body) error {
 			rm.Inspector.Messages = append(rm.Inspector.Messages, [2]string{"WARN", w})
 		}
 	}
-	out, _ := json.Marshal(rm)
-	return s.w.WriteChunk(out, nil)
+	return rm, nil
 }
 
 // setThreshold reads one argument of kubefingerprintsummary.
