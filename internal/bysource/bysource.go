@@ -72,6 +72,8 @@ const (
 	Overflow = "sources past the cap"
 )
 
+var overflowIP = []byte(Overflow)
+
 // A Column is one column of the summary.
 type Column struct {
 	Name   string
@@ -157,6 +159,7 @@ type Aggregator struct {
 
 	pruned       int // sources after the last prune
 	publicPruned int // public-information-only sources forgotten at the cap
+	fired        int // sources Firing found firing, -1 until it ran on these rows
 }
 
 // New returns an Aggregator that names tools by sigs (nil: none) and fires
@@ -166,7 +169,7 @@ func New(th Thresholds, sigs *signatures.Set) *Aggregator {
 		sigs = signatures.New()
 	}
 	return &Aggregator{th: th, sigs: sigs, seed: maphash.MakeSeed(), sources: map[string]*fingerprint{},
-		pending: map[string]*fingerprint{}, shared: map[string]string{}, max: MaxSources, tools: sigs.Tools()}
+		pending: map[string]*fingerprint{}, shared: map[string]string{}, max: MaxSources, tools: sigs.Tools(), fired: -1}
 }
 
 // A fingerprint is what one source address did.
@@ -220,11 +223,12 @@ func (a *Aggregator) prune() {
 func (a *Aggregator) Committed(r *Request) { a.request(r, a.sources) }
 
 func (a *Aggregator) request(r *Request, to map[string]*fingerprint) {
+	a.fired = -1
 	ip := r.SrcIP
 	if len(a.sources)+len(a.pending) >= a.max && a.sources[string(ip)] == nil && a.pending[string(ip)] == nil {
 		a.prune()
 		if len(a.sources)+len(a.pending) >= a.max {
-			ip = []byte(Overflow)
+			ip = overflowIP
 			a.overflow++
 		}
 	}
@@ -486,6 +490,7 @@ func (a *Aggregator) Firing(fn func(values [][]string)) {
 			out = append(out, judged{fp, v})
 		}
 	}
+	a.fired = len(out)
 	slices.SortFunc(out, func(x, y judged) int {
 		switch {
 		case !x.fp.timed && y.fp.timed:
@@ -544,10 +549,13 @@ func (a *Aggregator) Note() string {
 	if len(tests) > 0 {
 		rule = strings.Join(tests, " OR ") + ", unless a source asked public information only"
 	}
-	firing := 0
-	for _, fp := range a.sources {
-		if a.judge(fp).fires {
-			firing++
+	firing := a.fired // judging every source again would cost a second pass
+	if firing < 0 {
+		firing = 0
+		for _, fp := range a.sources {
+			if a.judge(fp).fires {
+				firing++
+			}
 		}
 	}
 	note := fmt.Sprintf("kubefingerprint: sources: %d, firing: %d (fires on %s)", len(a.sources), firing, rule)

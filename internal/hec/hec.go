@@ -178,7 +178,7 @@ func (c *Client) post(ctx context.Context, body []byte, first int) error {
 func (c *Client) postOnce(ctx context.Context, body []byte, first int) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(c.URL, "/")+"/services/collector/event", bytes.NewReader(body))
 	if err != nil {
-		return errors.New("HEC URL: not a URL (give https://<host>:8088)") // the URL may hold a password
+		return errURL
 	}
 	req.Header.Set("Authorization", "Splunk "+c.Token)
 	req.Header.Set("Content-Type", "application/json")
@@ -224,6 +224,9 @@ func (c *Client) postOnce(ctx context.Context, body []byte, first int) error {
 	return e
 }
 
+// errURL names no URL: the URL may hold a password.
+var errURL = errors.New("HEC URL: not a URL (give https://<host>:8088)")
+
 // transient tells an error of the connection that may pass (refused,
 // reset, a timeout) from one that will not: a certificate that does not
 // verify, a URL that cannot be one.
@@ -237,7 +240,7 @@ func transient(err error) bool {
 		return false
 	case errors.As(err, &urlErr) && urlErr.Op == "parse":
 		return false
-	case strings.Contains(err.Error(), "unsupported protocol scheme"), strings.Contains(err.Error(), "HEC URL"):
+	case errors.Is(err, errURL), strings.Contains(err.Error(), "unsupported protocol scheme"):
 		return false
 	}
 	return true

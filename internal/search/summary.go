@@ -56,6 +56,7 @@ func (s *summary) reply(last bool) ([]byte, [][2]string) {
 	if !last {
 		return nil, nil
 	}
+	table := s.table() // first: Note counts the sources it found firing
 	level, text := "INFO", s.agg.Note()
 	if strings.Contains(text, "WARN") || len(s.problems) > 0 {
 		level = "WARN"
@@ -67,7 +68,7 @@ func (s *summary) reply(last bool) ([]byte, [][2]string) {
 	if len(s.problems) > 0 {
 		text += "; problems: " + strings.Join(s.problems, "; ")
 	}
-	return s.table(), [][2]string{{level, fmt.Sprintf("kubefingerprintsummary: rows read: %d; %s", s.rows, strings.TrimPrefix(text, "kubefingerprint: "))}}
+	return table, [][2]string{{level, fmt.Sprintf("kubefingerprintsummary: rows read: %d; %s", s.rows, strings.TrimPrefix(text, "kubefingerprint: "))}}
 }
 
 func (s *summary) getinfo(meta []byte, body *chunked.Body) (replyMeta, error) {

@@ -15,8 +15,8 @@
 package signatures
 
 import (
+	"bytes"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -60,7 +60,7 @@ type Set struct {
 	discovery []bool          // by id: a probe every client makes first
 	sigs      []signature
 	weights   []float64 // by id
-	buf       []byte
+	buf, any  []byte    // a request's probe, and the same with verb *
 }
 
 type row struct {
@@ -68,9 +68,9 @@ type row struct {
 }
 
 type signature struct {
-	tool, variant string
-	ids           []int
-	total         float64 // the weight of all its probes
+	tool  string
+	ids   []int
+	total float64 // the weight of all its probes
 }
 
 // New returns a Set without signatures.
@@ -163,9 +163,6 @@ func check(x row) error {
 	return nil
 }
 
-// Len is the number of signatures.
-func (s *Set) Len() int { s.finish(); return len(s.sigs) }
-
 // finish builds the probes, their ids and weights from the rows.
 func (s *Set) finish() {
 	if s.ready {
@@ -188,7 +185,7 @@ func (s *Set) finish() {
 		if !ok {
 			i = len(s.sigs)
 			bySig[key] = i
-			s.sigs = append(s.sigs, signature{tool: x.tool, variant: x.variant})
+			s.sigs = append(s.sigs, signature{tool: x.tool})
 		}
 		p := x.probe
 		if x.verb != "" || !strings.HasPrefix(p, "@") {
@@ -234,43 +231,36 @@ func (s *Set) finish() {
 func (s *Set) words() int { s.finish(); return (len(s.ids) + 63) / 64 }
 
 // Seen is what one source did, as far as signatures care: the probes it
-// made and the counts behind the signals. About 60 bytes, plus the probe
+// made and the counts behind the signals. About 40 bytes, plus the probe
 // bits once it makes a probe of some signature.
 type Seen struct {
 	bits                  []uint64
 	reads, reviews, write uint32
-	probes                uint16 // distinct signature probes made, not signals
 }
 
 // Observe adds a request to what a source did.
 func (s *Set) Observe(seen *Seen, verb, uri []byte) {
 	s.finish()
-	switch v := string(verb); {
+	switch v, review := string(verb), isReview(uri); {
 	case v == "get" || v == "list" || v == "watch":
 		seen.reads++
-	case v == "create" && isReview(uri):
+	case v == "create" && review:
 		seen.reviews++
-	case isWrite(v) && !isReview(uri):
+	case isWrite(v) && !review:
 		seen.write++
 	}
-	// The probe is written after "*", so that the same bytes give the key
-	// of a signature row with verb *, which matches any verb.
-	s.buf = appendProbe(append(s.buf[:0], '*'), verb, uri, s.keep)
-	id, ok := s.ids[string(s.buf[1:])]
-	if !ok {
-		path := s.buf[1+len(verb):] // " /path"
-		s.buf = append(s.buf[:1], path...)
-		if id, ok = s.ids[string(s.buf)]; !ok {
+	s.buf = appendProbe(s.buf[:0], verb, uri, s.keep)
+	id, ok := s.ids[string(s.buf)]
+	if !ok { // a signature row with verb * matches any verb
+		s.any = append(append(s.any[:0], '*'), s.buf[len(verb):]...)
+		if id, ok = s.ids[string(s.any)]; !ok {
 			return
 		}
 	}
 	if seen.bits == nil {
 		seen.bits = make([]uint64, s.words())
 	}
-	if seen.bits[id/64]&(1<<(id%64)) == 0 {
-		seen.bits[id/64] |= 1 << (id % 64)
-		seen.probes++
-	}
+	seen.bits[id/64] |= 1 << (id % 64)
 }
 
 // Merge adds what other saw to seen.
@@ -284,10 +274,8 @@ func (s *Set) Merge(seen, other *Seen) {
 	if seen.bits == nil {
 		seen.bits = make([]uint64, len(other.bits))
 	}
-	seen.probes = 0
 	for i, b := range other.bits {
 		seen.bits[i] |= b
-		seen.probes += uint16(bits.OnesCount64(seen.bits[i]))
 	}
 }
 
@@ -320,20 +308,22 @@ func isWrite(verb string) bool {
 // isReview tells an access or rules review, which a tool creates to ask
 // what it may do, from a write that changes the cluster.
 func isReview(uri []byte) bool {
-	for _, r := range [...]string{"selfsubjectaccessreviews", "selfsubjectrulesreviews", "subjectaccessreviews", "localsubjectaccessreviews", "tokenreviews"} {
-		if strings.Contains(string(uri), "/"+r) {
+	for _, r := range reviews {
+		if bytes.Contains(uri, r) {
 			return true
 		}
 	}
 	return false
 }
 
+// reviews end the path of every access, rules and token review (the
+// local and self-subject ones hold subjectaccessreviews).
+var reviews = [...][]byte{[]byte("subjectaccessreviews"), []byte("/selfsubjectrulesreviews"), []byte("/tokenreviews")}
+
 // A Match is the tool whose signature a source's probes fit best.
 type Match struct {
-	Tool    string
-	Variant string
-	Score   float64 // weighted containment, 0 to 1
-	Probes  int     // the tool's probes the source made, signals left out
+	Tool  string
+	Score float64 // weighted containment, 0 to 1
 }
 
 // Best returns the signature a source's probes fit best; agents says the
@@ -385,7 +375,7 @@ func (s *Set) Best(seen *Seen, agents bool) Match {
 		recall, precision := got/sig.total, got/made
 		f := 5 * precision * recall / (4*precision + recall)
 		if f > bestF || (f == bestF && sig.total > bestTotal) {
-			best, bestF, bestTotal = Match{Tool: sig.tool, Variant: sig.variant, Score: recall, Probes: n}, f, sig.total
+			best, bestF, bestTotal = Match{Tool: sig.tool, Score: recall}, f, sig.total
 		}
 	}
 	return best
